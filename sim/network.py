@@ -44,6 +44,10 @@ class Network:
         Per-node identifier from the source (TNTP node number, OSM node id, zone id).
     toll_factor, distance_factor
         Weights of toll and length in the generalized cost.
+    closed
+        Optional per-link mask of closed links (scenarios close roads this way so link
+        indices, and so warm starts, stay valid). A closed link carries no flow; demand
+        that can then no longer reach its destination is reported as unassigned.
     name
         A label for reports.
     """
@@ -64,6 +68,7 @@ class Network:
     toll_factor: float = 0.0
     distance_factor: float = 0.0
     name: str = ""
+    closed: npt.NDArray[np.bool_] | None = None
 
     @property
     def n_links(self) -> int:
