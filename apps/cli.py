@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from twin.errors import TwinError
 
 #: Modules that contribute sub-commands, in the order they appear in ``twin --help``.
-COMMAND_MODULES = ("twin.cli", "sim.cli", "layers.cli", "apps.app_cli")
+COMMAND_MODULES = ("twin.cli", "sim.cli", "sim.scenario_cli", "layers.cli", "apps.app_cli")
 
 
 def build_parser() -> argparse.ArgumentParser:
