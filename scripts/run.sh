@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The main job on a fresh machine: set up, build the Medan twin from the offline data folder,
+# fill a demo feed store with clearly-labelled simulated records, and start the app.
+# Extra arguments go to `twin app` (e.g. --port 8502).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+source scripts/env.sh
+if [ -z "${TWIN_DATA_DIR:-}" ]; then
+    echo "run: no offline data folder (../shared/data); building from OpenStreetMap online" >&2
+fi
+.venv/bin/twin build
+.venv/bin/twin feed simulate --minutes 120
+exec .venv/bin/twin app "$@"
