@@ -6,10 +6,15 @@ import os
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
+from twin.model import Twin
 from twin.settings import REPO_ROOT
 
 FIXTURES = Path(__file__).parent / "fixtures"
+#: Where the test session builds the Medan twin once; the snapshot's own reuse logic (same
+#: inputs and settings, same folder) makes later sessions load it instead of rebuilding.
+TEST_CACHE = REPO_ROOT / "var" / "test-cache"
 
 
 def _shared_data_dir() -> Path:
@@ -65,3 +70,27 @@ def twin_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("TWIN_HOME", str(home))
     monkeypatch.delenv("TWIN_STORE", raising=False)
     return home
+
+
+@pytest.fixture(scope="session")
+def medan_snapshot_dir(data_dir: Path) -> Path:
+    """Snapshot folder of the offline Medan twin, built once per test run (xdist-safe).
+
+    Every xdist worker takes the same file lock; the first builds, the others then find the
+    snapshot of the same inputs already there and reuse it.
+    """
+    from twin.build import build_twin
+    from twin.settings import get_settings
+
+    TEST_CACHE.mkdir(parents=True, exist_ok=True)
+    settings = get_settings().with_(data_dir=data_dir, home=TEST_CACHE / "home")
+    with FileLock(str(TEST_CACHE / "medan-build.lock")):
+        return build_twin(city="medan", settings=settings)
+
+
+@pytest.fixture(scope="session")
+def medan_twin(medan_snapshot_dir: Path) -> Twin:
+    """The offline Medan twin, loaded once per worker. Treat it as read-only (shared)."""
+    from twin.snapshot import load_snapshot
+
+    return load_snapshot(medan_snapshot_dir)
