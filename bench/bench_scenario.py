@@ -1,0 +1,111 @@
+"""Benchmark: the Medan baseline to relative gap 1e-4, then a one-closure scenario warm-started.
+
+Targets (issue "what-if scenarios"): baseline <= 20 s, one-closure scenario <= 2 s, on the
+offline Medan twin with the default zones (H3 res 8). Prints the figures; asserts nothing.
+
+Run (builds the twin first if the home has none)::
+
+    TWIN_DATA_DIR=../shared/data TWIN_HOME=/tmp/bench-home .venv/bin/python bench/bench_scenario.py
+
+``--gap``, ``--street`` and ``--kecamatan`` change the set-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from sim.assignment import assign
+from sim.baseline import BaselineSettings, build_baseline
+from sim.scenario import compare, run_scenario
+from twin.errors import ConfigError
+from twin.settings import get_settings
+from twin.snapshot import latest_snapshot, load_snapshot
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--gap", type=float, default=1e-4)
+    parser.add_argument("--street", default="Jalan Gatot Subroto")
+    parser.add_argument("--kecamatan", default="Medan Sunggal")
+    args = parser.parse_args()
+
+    st = get_settings()
+    try:
+        snap = latest_snapshot(city=st.city, settings=st)
+    except ConfigError:
+        from twin.build import build_twin
+
+        print("building the twin first ...")
+        snap = build_twin(city=st.city, settings=st)
+    twin = load_snapshot(snap)
+
+    # JIT warm-up on a tiny problem so compile time is not counted as solve time
+    t0 = time.perf_counter()
+    from sim.network import Demand, Network
+
+    one = np.ones(2)
+    tiny = Network(
+        2,
+        2,
+        0,
+        np.array([0, 0]),
+        np.array([1, 1]),
+        one,
+        one,
+        0.15 * one,
+        4 * one,
+        one,
+        0 * one,
+        np.array([0, 1]),
+        np.array([0, 1]),
+    )
+    assign(tiny, Demand(np.array([[0.0, 1.0], [0.0, 0.0]])), gap=1e-6)
+    jit = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    base = build_baseline(twin, settings=BaselineSettings(gap=args.gap))
+    total = time.perf_counter() - t0
+    net = base.network
+    zones = base.tn.zones
+    print(f"twin            {twin.snapshot_id} (SYNTHETIC offline road network)")
+    print(f"graph           {len(twin.nodes):,} nodes, {len(twin.edges):,} links (edges)")
+    print(f"network         {net.n_nodes:,} nodes, {net.n_links:,} links (with connectors)")
+    print(
+        f"zones           {zones.n_zones} "
+        f"({zones.n_internal} H3 res-8 + {zones.n_gateways} gateways)"
+    )
+    print(f"demand          {base.demand.total:,.0f} PCU/h (AM peak)")
+    print(f"numba warm-up   {jit:.1f} s")
+    print(
+        f"baseline        {base.result.seconds:.2f} s assignment, {total:.2f} s with zones and "
+        f"demand; gap {base.result.relative_gap:.2e}, {base.result.iterations} iterations, "
+        f"algorithm {base.result.algorithm}  (target <= 20 s)"
+    )
+
+    scenario = {
+        "name": f"bench: close {args.street} in {args.kecamatan}",
+        "changes": [
+            {"type": "close", "where": {"street": args.street, "kecamatan": args.kecamatan}}
+        ],
+    }
+    run = run_scenario(scenario, twin=twin, baseline=base, gap=args.gap)
+    print(
+        f"one closure     {run.result.seconds:.2f} s assignment, {run.seconds:.2f} s with "
+        f"apply; warm start {'used' if run.result.warm_started else 'NOT used'}; gap "
+        f"{run.result.relative_gap:.2e}, {run.result.iterations} iterations  (target <= 2 s)"
+    )
+    t0 = time.perf_counter()
+    comp = compare(run, twin)
+    print(f"comparison      {time.perf_counter() - t0:.2f} s (incl. per-zone travel times)")
+    d = comp.kpis["delta"]
+    print(
+        f"closure effect  dVHT {d['vht']:+,.1f} PCU-h/h, dVKT {d['vkt']:+,.0f} PCU-km/h, "
+        f"d congested km {d['congested_km']:+.2f}, unassigned {comp.unassigned_demand:.1f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
