@@ -22,11 +22,9 @@ import pytest
 from filelock import FileLock
 
 from apps.app_cli import app_env, streamlit_command
+from tests.apps.apps_helpers import CHROMIUM_ARGS, XSS
+from tests.apps.toy import build_toy_twin
 from twin.model import Twin
-
-sys.path.insert(0, str(Path(__file__).parent))
-from apps_helpers import CHROMIUM_ARGS, XSS
-from toy import build_toy_twin
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -67,7 +67,7 @@ def test_roads_main_and_local_are_split_and_coloured(toy_twin: Twin) -> None:
 
 
 def test_markup_in_names_stays_in_text_fields(toy_twin: Twin) -> None:
-    from toy import XSS_NAME
+    from tests.apps.toy import XSS_NAME
 
     f = deck.road_frame(toy_twin)
     tips = f.loc[f["name"] == XSS_NAME, "tip"]

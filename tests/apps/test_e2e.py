@@ -13,8 +13,8 @@ from urllib.parse import urlparse
 import geopandas as gpd
 import pytest
 import shapely
-from apps_helpers import XSS, shot
 
+from tests.apps.apps_helpers import XSS, shot
 from twin.model import Twin
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]

@@ -1,0 +1,1219 @@
+"""Algorithm B (Dial, 2006): origin-based user equilibrium on acyclic bushes, in numba.
+
+Each origin keeps a *bush*: an acyclic set of links carrying its flow, with the flow of that
+origin on each link. An iteration
+
+1. improves every bush: drops the links it no longer uses (keeping its shortest-path tree so
+   every node stays reachable) and adds shortcuts. Nodes ordered by (longest bush path ``U``,
+   topological position) are in a valid topological order, so a link that runs forward in
+   that order cannot close a cycle: every shortcut by ``L`` (shortest bush path) or by ``U``
+   that does is added; backward ``L``-shortcuts are tried too and withdrawn if the bush turns
+   out cyclic;
+2. equilibrates the bushes in rounds (as Boyles' TAP-B): for each node, from the last in
+   topological order, finds where its shortest and longest *used* bush paths diverge and
+   moves flow between the two segments by Newton steps (bounded by the flow the giving
+   segment carries), updating link costs at once (Gauss-Seidel). Bushes whose own gap is
+   already far below the whole network's skip the later rounds.
+
+The exact relative gap needs a shortest-path tree per origin; it is computed when the
+bushes' own gap says the target may be near, every few iterations, and at the end (the
+returned figures are always exact).
+
+Bushes give exact warm starts: flows on closed links are removed with whatever only they
+reached, the cut-off nodes are reconnected by their shortest way in, and the (possibly new)
+demand is reloaded on the bush in the old proportions.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numba as nb
+import numpy as np
+import numpy.typing as npt
+
+from sim.assignment.graph import Graph
+from sim.assignment.problem import Problem
+from sim.assignment.shortest_paths import _dijkstra
+from sim.assignment.vdf import _cost1, _costs_and_derivs, _deriv1
+from sim.network import FloatArray, IntArray
+
+__all__: list[str] = []
+
+BoolArray2 = npt.NDArray[np.bool_]
+Int32Array = npt.NDArray[np.int32]
+
+#: Relative cost difference below which two paths count as equally short.
+_REL_TOL = 1e-14
+
+
+@dataclass
+class BushState:
+    """Bushes of every origin: what a warm start of Algorithm B reuses.
+
+    Attributes
+    ----------
+    origins : numpy.ndarray
+        Zone index of each bush.
+    demand : numpy.ndarray
+        Demand rows (one per origin, all zones) the bush flows route.
+    flow : numpy.ndarray
+        ``flow[k, a]``: flow of origin ``k`` on link ``a``.
+    in_bush : numpy.ndarray
+        ``in_bush[k, a]``: link ``a`` belongs to bush ``k``.
+    topo, n_topo : numpy.ndarray
+        Topological order of the nodes each bush reaches, and how many there are.
+    n_nodes : int
+        Size of the network the bushes are for.
+    """
+
+    origins: IntArray
+    demand: FloatArray
+    flow: FloatArray
+    in_bush: BoolArray2
+    topo: Int32Array
+    n_topo: IntArray
+    n_nodes: int
+
+    @property
+    def n_links(self) -> int:
+        """Number of links of the network."""
+        return int(self.flow.shape[1])
+
+
+# --------------------------------------------------------------------------- kernels
+
+
+@nb.njit(cache=True)
+def _tree_load(
+    origin: int,
+    dem_row: FloatArray,
+    out_ptr: IntArray,
+    out_links: IntArray,
+    init: IntArray,
+    term: IntArray,
+    cost: FloatArray,
+    ftn: int,
+    flow_k: FloatArray,
+    in_bush_k: npt.NDArray[np.bool_],
+    topo_k: Int32Array,
+) -> int:
+    """Bush = shortest-path tree at ``cost``; all demand of the origin loaded on it."""
+    n_nodes = topo_k.shape[0]
+    n_links = init.shape[0]
+    dist = np.empty(n_nodes)
+    pred = np.empty(n_nodes, dtype=np.int64)
+    order = np.empty(n_nodes, dtype=np.int64)
+    heap_key = np.empty(n_links + 1)
+    heap_node = np.empty(n_links + 1, dtype=np.int64)
+    n_set = _dijkstra(
+        origin, out_ptr, out_links, term, cost, ftn, dist, pred, order, heap_key, heap_node
+    )
+    flow_k[:] = 0.0
+    in_bush_k[:] = False
+    node_flow = np.zeros(n_nodes)
+    for z in range(dem_row.shape[0]):
+        if dem_row[z] > 0.0 and z != origin and dist[z] < np.inf:
+            node_flow[z] = dem_row[z]
+    for i in range(n_set):
+        topo_k[i] = order[i]
+    for i in range(n_set - 1, 0, -1):
+        j = order[i]
+        a = pred[j]
+        in_bush_k[a] = True
+        f = node_flow[j]
+        if f != 0.0:
+            flow_k[a] += f
+            node_flow[init[a]] += f
+    return n_set
+
+
+@nb.njit(cache=True)
+def _topo_sort(
+    origin: int,
+    in_bush_k: npt.NDArray[np.bool_],
+    flow_k: FloatArray,
+    out_ptr: IntArray,
+    out_links: IntArray,
+    term: IntArray,
+    topo_k: Int32Array,
+    pos: IntArray,
+    indeg: IntArray,
+) -> int:
+    """Topological order of the bush's nodes reachable from the origin (depth-first).
+
+    The order is the reverse post-order of one depth-first search over bush links.
+    Returns the number of ordered nodes, or -1 if the bush has a cycle. ``indeg`` is
+    scratch space (the search's edge cursor per node).
+    """
+    n_nodes = pos.shape[0]
+    # state in pos: -1 unseen, -2 on the search stack, >= 0 finished
+    pos[:] = -1
+    cursor = indeg
+    stack = np.empty(n_nodes, dtype=np.int64)
+    post = np.empty(n_nodes, dtype=np.int64)
+    n_post = 0
+    stack[0] = origin
+    top = 1
+    pos[origin] = -2
+    cursor[origin] = out_ptr[origin]
+    while top > 0:
+        u = stack[top - 1]
+        e = cursor[u]
+        end = out_ptr[u + 1]
+        pushed = False
+        while e < end:
+            a = out_links[e]
+            e += 1
+            if not in_bush_k[a]:
+                continue
+            v = term[a]
+            pv = pos[v]
+            if pv == -1:
+                cursor[u] = e
+                pos[v] = -2
+                cursor[v] = out_ptr[v]
+                stack[top] = v
+                top += 1
+                pushed = True
+                break
+            if pv == -2:
+                return -1
+        if not pushed:
+            cursor[u] = e
+            top -= 1
+            post[n_post] = u
+            pos[u] = 0
+            n_post += 1
+    for t in range(n_post):
+        v = post[n_post - 1 - t]
+        topo_k[t] = v
+        pos[v] = t
+    return n_post
+
+
+@nb.njit(cache=True)
+def _prune_unreached(
+    origin: int,
+    in_bush_k: npt.NDArray[np.bool_],
+    flow_k: FloatArray,
+    out_ptr: IntArray,
+    out_links: IntArray,
+    term: IntArray,
+    n_nodes: int,
+) -> None:
+    """Drop bush links out of nodes the bush no longer reaches (after closures)."""
+    seen = np.zeros(n_nodes, dtype=np.bool_)
+    stack = np.empty(n_nodes, dtype=np.int64)
+    seen[origin] = True
+    stack[0] = origin
+    top = 1
+    while top > 0:
+        top -= 1
+        u = stack[top]
+        for e in range(out_ptr[u], out_ptr[u + 1]):
+            a = out_links[e]
+            if in_bush_k[a]:
+                v = term[a]
+                if not seen[v]:
+                    seen[v] = True
+                    stack[top] = v
+                    top += 1
+    for u in range(n_nodes):
+        if not seen[u]:
+            for e in range(out_ptr[u], out_ptr[u + 1]):
+                a = out_links[e]
+                if in_bush_k[a]:
+                    in_bush_k[a] = False
+                    flow_k[a] = 0.0
+
+
+@nb.njit(cache=True)
+def _labels(
+    n: int,
+    topo_k: Int32Array,
+    pos: IntArray,
+    in_bush_k: npt.NDArray[np.bool_],
+    flow_k: FloatArray,
+    in_ptr: IntArray,
+    in_links: IntArray,
+    init: IntArray,
+    cost: FloatArray,
+    used_only: bool,
+    eps: float,
+    L: FloatArray,
+    predL: IntArray,
+    U: FloatArray,
+    predU: IntArray,
+) -> float:
+    """Shortest (``L``) and longest (``U``) path costs within the bush, in topological order.
+
+    With ``used_only`` the longest path runs over links carrying more than ``eps`` of this
+    origin's flow (nodes without such an in-link take their shortest path instead).
+    Returns the total cost of the origin's flow on the bush.
+    """
+    o = topo_k[0]
+    L[o] = 0.0
+    U[o] = 0.0
+    predL[o] = -1
+    predU[o] = -1
+    total = 0.0
+    for t in range(1, n):
+        j = topo_k[t]
+        lj = np.inf
+        pl = -1
+        uj = -np.inf
+        pu = -1
+        for e in range(in_ptr[j], in_ptr[j + 1]):
+            a = in_links[e]
+            if not in_bush_k[a]:
+                continue
+            i = init[a]
+            if pos[i] < 0:
+                continue
+            c = cost[a]
+            total += flow_k[a] * c
+            v = L[i] + c
+            if v < lj:
+                lj = v
+                pl = a
+            if used_only and flow_k[a] <= eps:
+                continue
+            w = U[i] + c
+            if w > uj:
+                uj = w
+                pu = a
+        L[j] = lj
+        predL[j] = pl
+        if pu < 0:
+            U[j] = lj
+            predU[j] = pl
+        else:
+            U[j] = uj
+            predU[j] = pu
+    return total
+
+
+@nb.njit(cache=True)
+def _update_bush(
+    origin: int,
+    n: int,
+    topo_k: Int32Array,
+    in_bush_k: npt.NDArray[np.bool_],
+    flow_k: FloatArray,
+    g_out_ptr: IntArray,
+    g_out_links: IntArray,
+    g_in_ptr: IntArray,
+    g_in_links: IntArray,
+    init: IntArray,
+    term: IntArray,
+    cost: FloatArray,
+    ftn: int,
+    pos: IntArray,
+    indeg: IntArray,
+    L: FloatArray,
+    predL: IntArray,
+    U: FloatArray,
+    predU: IntArray,
+    eps: float,
+    risky: IntArray,
+) -> int:
+    """Drop unused links, add shortcuts; returns the new number of ordered nodes."""
+    _labels(
+        n,
+        topo_k,
+        pos,
+        in_bush_k,
+        flow_k,
+        g_in_ptr,
+        g_in_links,
+        init,
+        cost,
+        False,
+        0.0,
+        L,
+        predL,
+        U,
+        predU,
+    )
+    for t in range(1, n):
+        j = topo_k[t]
+        for e in range(g_in_ptr[j], g_in_ptr[j + 1]):
+            a = g_in_links[e]
+            if in_bush_k[a] and flow_k[a] <= eps and a != predL[j]:
+                # rounding residue (<= eps) goes with the link
+                flow_k[a] = 0.0
+                in_bush_k[a] = False
+    # No relabelling after the removals: L keeps its tree, and the longest-path labels of the
+    # larger bush still satisfy U_a + c_ab <= U_b on every remaining link, which is all the
+    # acyclicity argument below needs.
+    # Nodes ordered by (U, topological position) are in a valid topological order (U never
+    # decreases along a bush link, ties keep their order). A new link that runs forward in
+    # that order cannot close a cycle. Shortcuts by L that run backward in it usually close
+    # none either (they cannot once the bush is equilibrated), so they are tried too and
+    # taken back only if the new bush turns out cyclic.
+    added = False
+    n_risky = 0
+    for t in range(n):
+        i = topo_k[t]
+        if i < ftn and i != origin:
+            continue
+        ui = U[i]
+        li = L[i]
+        for e in range(g_out_ptr[i], g_out_ptr[i + 1]):
+            a = g_out_links[e]
+            if in_bush_k[a]:
+                continue
+            j = term[a]
+            if j == origin:
+                continue
+            if pos[j] < 0:
+                # j is not in the bush yet (after a closure): it has no bush links out
+                in_bush_k[a] = True
+                added = True
+                continue
+            c = cost[a]
+            uj = U[j]
+            if ui < uj or (ui == uj and t < pos[j]):
+                if li + c < L[j] or ui + c < uj:
+                    in_bush_k[a] = True
+                    if t > pos[j]:
+                        added = True
+            elif li + c < L[j]:
+                in_bush_k[a] = True
+                risky[n_risky] = a
+                n_risky += 1
+    if n_risky > 0:
+        m = _topo_sort(origin, in_bush_k, flow_k, g_out_ptr, g_out_links, term, topo_k, pos, indeg)
+        if m >= 0:
+            return m
+        for r in range(n_risky):
+            in_bush_k[risky[r]] = False
+        added = True
+    if added:
+        n = _topo_sort(origin, in_bush_k, flow_k, g_out_ptr, g_out_links, term, topo_k, pos, indeg)
+    return n
+
+
+@nb.njit(cache=True)
+def _shift_bush(
+    n: int,
+    topo_k: Int32Array,
+    in_bush_k: npt.NDArray[np.bool_],
+    flow_k: FloatArray,
+    g_in_ptr: IntArray,
+    g_in_links: IntArray,
+    init: IntArray,
+    x: FloatArray,
+    cost: FloatArray,
+    deriv: FloatArray,
+    fft: FloatArray,
+    b: FloatArray,
+    power: FloatArray,
+    cap: FloatArray,
+    fixed: FloatArray,
+    pos: IntArray,
+    L: FloatArray,
+    predL: IntArray,
+    U: FloatArray,
+    predU: IntArray,
+    eps: float,
+    n_newton: int,
+    dem_row: FloatArray,
+    totals: FloatArray,
+) -> float:
+    """One pass of Newton flow shifts from longest to shortest used segments.
+
+    Flows at or below ``eps`` count as unused and are cleared when a shift leaves them (they
+    are rounding residue; a used path through one would block every shift behind it).
+    Returns the bush's relative gap before the pass: the cost of its flows over the cost of
+    sending its demand on its shortest bush paths, minus one (0 at bush equilibrium); the two
+    totals go to ``totals``.
+    """
+    tstt = _labels(
+        n,
+        topo_k,
+        pos,
+        in_bush_k,
+        flow_k,
+        g_in_ptr,
+        g_in_links,
+        init,
+        cost,
+        True,
+        eps,
+        L,
+        predL,
+        U,
+        predU,
+    )
+    sptt = 0.0
+    for z in range(dem_row.shape[0]):
+        if dem_row[z] > 0.0:
+            sptt += dem_row[z] * L[z]
+    rel = (tstt - sptt) / tstt if tstt > 0.0 else 0.0
+    totals[0] = tstt
+    totals[1] = sptt
+    for t in range(n - 1, 0, -1):
+        j = topo_k[t]
+        pl = predL[j]
+        pu = predU[j]
+        if pl == pu:
+            continue
+        excess = U[j] - L[j]
+        if excess <= _REL_TOL * U[j]:
+            continue
+        m = init[pl]
+        M = init[pu]
+        while m != M:
+            if pos[m] > pos[M]:
+                m = init[predL[m]]
+            else:
+                M = init[predU[M]]
+        div = m
+        for _ in range(n_newton):
+            cmin = 0.0
+            dsum = 0.0
+            fmin = np.inf
+            v = j
+            while v != div:
+                a = predL[v]
+                cmin += cost[a]
+                dsum += deriv[a]
+                if flow_k[a] < fmin:
+                    fmin = flow_k[a]
+                v = init[a]
+            cmax = 0.0
+            fmax = np.inf
+            v = j
+            while v != div:
+                a = predU[v]
+                cmax += cost[a]
+                dsum += deriv[a]
+                if flow_k[a] < fmax:
+                    fmax = flow_k[a]
+                v = init[a]
+            dc = cmax - cmin
+            if abs(dc) <= _REL_TOL * cmax:
+                break
+            # Newton step on the cost difference; negative (back to the longer segment)
+            # when a previous step overshot. Bounded by the flow the giving segment carries.
+            if dc > 0.0:
+                if fmax <= eps:
+                    break
+                delta = fmax if dsum <= 0.0 else min(dc / dsum, fmax)
+                if delta > fmax - eps:
+                    delta = fmax
+            else:
+                if fmin <= eps:
+                    break
+                delta = -fmin if dsum <= 0.0 else max(dc / dsum, -fmin)
+                if delta < eps - fmin:
+                    delta = -fmin
+            v = j
+            while v != div:
+                a = predU[v]
+                f = flow_k[a] - delta
+                flow_k[a] = f if f > eps else 0.0
+                xa = x[a] - delta
+                xa = xa if xa > 0.0 else 0.0
+                x[a] = xa
+                cost[a] = _cost1(fft[a], b[a], power[a], cap[a], xa) + fixed[a]
+                deriv[a] = _deriv1(fft[a], b[a], power[a], cap[a], xa)
+                v = init[a]
+            v = j
+            while v != div:
+                a = predL[v]
+                f = flow_k[a] + delta
+                flow_k[a] = f if f > eps else 0.0
+                xa = x[a] + delta
+                xa = xa if xa > 0.0 else 0.0
+                x[a] = xa
+                cost[a] = _cost1(fft[a], b[a], power[a], cap[a], xa) + fixed[a]
+                deriv[a] = _deriv1(fft[a], b[a], power[a], cap[a], xa)
+                v = init[a]
+    return rel
+
+
+@nb.njit(cache=True)
+def _sweep(
+    origins: IntArray,
+    n_topo: IntArray,
+    topo: Int32Array,
+    in_bush: BoolArray2,
+    flow: FloatArray,
+    out_ptr: IntArray,
+    out_links: IntArray,
+    in_ptr: IntArray,
+    in_links: IntArray,
+    init: IntArray,
+    term: IntArray,
+    ftn: int,
+    x: FloatArray,
+    cost: FloatArray,
+    deriv: FloatArray,
+    fft: FloatArray,
+    b: FloatArray,
+    power: FloatArray,
+    cap: FloatArray,
+    fixed: FloatArray,
+    n_inner: int,
+    active: npt.NDArray[np.bool_],
+    eps: FloatArray,
+    do_update: bool,
+    excess: FloatArray,
+    n_newton: int,
+    demand: FloatArray,
+    totals: FloatArray,
+) -> int:
+    """Update and equilibrate every active bush once; returns -1-k if bush k got a cycle.
+
+    ``excess[k]`` receives the relative gap of bush ``k`` before its last pass, and
+    ``totals[k]`` the cost of its flows and of its demand on its shortest bush paths.
+    """
+    n_nodes = pos_size = topo.shape[1]
+    pos = np.empty(pos_size, dtype=np.int64)
+    indeg = np.empty(n_nodes, dtype=np.int64)
+    L = np.empty(n_nodes)
+    U = np.empty(n_nodes)
+    predL = np.empty(n_nodes, dtype=np.int64)
+    predU = np.empty(n_nodes, dtype=np.int64)
+    risky = np.empty(init.shape[0], dtype=np.int64)
+    for k in range(origins.shape[0]):
+        if not active[k]:
+            continue
+        n = n_topo[k]
+        topo_k = topo[k]
+        pos[:] = -1
+        for t in range(n):
+            pos[topo_k[t]] = t
+        if do_update:
+            n = _update_bush(
+                origins[k],
+                n,
+                topo_k,
+                in_bush[k],
+                flow[k],
+                out_ptr,
+                out_links,
+                in_ptr,
+                in_links,
+                init,
+                term,
+                cost,
+                ftn,
+                pos,
+                indeg,
+                L,
+                predL,
+                U,
+                predU,
+                eps[k],
+                risky,
+            )
+            if n < 0:
+                return -1 - k
+            n_topo[k] = n
+        for _ in range(n_inner):
+            worst = _shift_bush(
+                n,
+                topo_k,
+                in_bush[k],
+                flow[k],
+                in_ptr,
+                in_links,
+                init,
+                x,
+                cost,
+                deriv,
+                fft,
+                b,
+                power,
+                cap,
+                fixed,
+                pos,
+                L,
+                predL,
+                U,
+                predU,
+                eps[k],
+                n_newton,
+                demand[k],
+                totals[k],
+            )
+            excess[k] = worst
+            if worst <= 0.0:
+                break
+    return 0
+
+
+@nb.njit(cache=True)
+def _regrow(
+    n: int,
+    topo_k: Int32Array,
+    pos: IntArray,
+    in_bush_k: npt.NDArray[np.bool_],
+    flow_k: FloatArray,
+    out_ptr: IntArray,
+    out_links: IntArray,
+    in_ptr: IntArray,
+    in_links: IntArray,
+    init: IntArray,
+    term: IntArray,
+    cost: FloatArray,
+    ftn: int,
+) -> bool:
+    """Reconnect the nodes a pruned bush no longer reaches, by their shortest way in.
+
+    A Dijkstra search starts from every node the bush reaches (at its shortest bush cost)
+    and only enters nodes it does not; the links it arrives by join the bush. They all point
+    into nodes without bush links out, so no cycle can form. Returns whether links were added.
+    """
+    n_nodes = pos.shape[0]
+    n_links = init.shape[0]
+    L = np.empty(n_nodes)
+    predL = np.empty(n_nodes, dtype=np.int64)
+    U = np.empty(n_nodes)
+    predU = np.empty(n_nodes, dtype=np.int64)
+    _labels(
+        n,
+        topo_k,
+        pos,
+        in_bush_k,
+        flow_k,
+        in_ptr,
+        in_links,
+        init,
+        cost,
+        False,
+        0.0,
+        L,
+        predL,
+        U,
+        predU,
+    )
+    origin = topo_k[0]
+    dist = np.full(n_nodes, np.inf)
+    pred = np.full(n_nodes, -1, dtype=np.int64)
+    done = np.zeros(n_nodes, dtype=np.bool_)
+    heap_key = np.empty(n_links + n_nodes + 1)
+    heap_node = np.empty(n_links + n_nodes + 1, dtype=np.int64)
+    size = 0
+    for t in range(n):
+        u = topo_k[t]
+        dist[u] = L[u]
+        done[u] = True  # already in the bush: a source, never re-entered
+    # only bush nodes with a link into a cut-off node start the search
+    for v in range(n_nodes):
+        if done[v]:
+            continue
+        for e in range(in_ptr[v], in_ptr[v + 1]):
+            u = init[in_links[e]]
+            if not done[u] or (u < ftn and u != origin) or dist[u] < 0.0:
+                continue
+            key = dist[u]
+            dist[u] = -1.0 - key  # pushed once (decoded below)
+            i = size
+            size += 1
+            while i > 0:
+                p = (i - 1) >> 1
+                if heap_key[p] <= key:
+                    break
+                heap_key[i] = heap_key[p]
+                heap_node[i] = heap_node[p]
+                i = p
+            heap_key[i] = key
+            heap_node[i] = u
+    for t in range(n):
+        u = topo_k[t]
+        if dist[u] < 0.0:
+            dist[u] = -1.0 - dist[u]
+    added = False
+    while size > 0:
+        d = heap_key[0]
+        u = heap_node[0]
+        size -= 1
+        if size > 0:
+            key = heap_key[size]
+            node = heap_node[size]
+            i = 0
+            while True:
+                c = 2 * i + 1
+                if c >= size:
+                    break
+                if c + 1 < size and heap_key[c + 1] < heap_key[c]:
+                    c += 1
+                if heap_key[c] >= key:
+                    break
+                heap_key[i] = heap_key[c]
+                heap_node[i] = heap_node[c]
+                i = c
+            heap_key[i] = key
+            heap_node[i] = node
+        if d > dist[u]:
+            continue
+        if pred[u] >= 0 and not in_bush_k[pred[u]]:
+            in_bush_k[pred[u]] = True
+            added = True
+        if u < ftn and u != origin:
+            continue
+        for e in range(out_ptr[u], out_ptr[u + 1]):
+            a = out_links[e]
+            v = term[a]
+            if done[v]:
+                continue
+            nd = d + cost[a]
+            if nd < dist[v]:
+                dist[v] = nd
+                pred[v] = a
+                i = size
+                size += 1
+                while i > 0:
+                    p = (i - 1) >> 1
+                    if heap_key[p] <= nd:
+                        break
+                    heap_key[i] = heap_key[p]
+                    heap_node[i] = heap_node[p]
+                    i = p
+                heap_key[i] = nd
+                heap_node[i] = v
+    return added
+
+
+@nb.njit(cache=True)
+def _reload(
+    origin: int,
+    dem_row: FloatArray,
+    n: int,
+    topo_k: Int32Array,
+    in_bush_k: npt.NDArray[np.bool_],
+    flow_k: FloatArray,
+    in_ptr: IntArray,
+    in_links: IntArray,
+    init: IntArray,
+    cost: FloatArray,
+    pos: IntArray,
+) -> bool:
+    """Route a new demand row on the bush in the proportions of its old flows.
+
+    Nodes without old inflow use their shortest in-bush link. Returns False when a zone
+    with demand is no longer reached by the bush (the caller rebuilds it from scratch).
+    """
+    n_nodes = pos.shape[0]
+    for z in range(dem_row.shape[0]):
+        if dem_row[z] > 0.0 and z != origin and pos[z] < 0:
+            return False
+    L = np.empty(n_nodes)
+    predL = np.empty(n_nodes, dtype=np.int64)
+    U = np.empty(n_nodes)
+    predU = np.empty(n_nodes, dtype=np.int64)
+    _labels(
+        n,
+        topo_k,
+        pos,
+        in_bush_k,
+        flow_k,
+        in_ptr,
+        in_links,
+        init,
+        cost,
+        False,
+        0.0,
+        L,
+        predL,
+        U,
+        predU,
+    )
+    node_flow = np.zeros(n_nodes)
+    for z in range(dem_row.shape[0]):
+        if z != origin:
+            node_flow[z] = dem_row[z]
+    new = np.zeros(flow_k.shape[0])
+    for t in range(n - 1, 0, -1):
+        j = topo_k[t]
+        f = node_flow[j]
+        if f <= 0.0:
+            continue
+        inflow = 0.0
+        for e in range(in_ptr[j], in_ptr[j + 1]):
+            a = in_links[e]
+            if in_bush_k[a] and pos[init[a]] >= 0:
+                inflow += flow_k[a]
+        if inflow > 0.0:
+            for e in range(in_ptr[j], in_ptr[j + 1]):
+                a = in_links[e]
+                if in_bush_k[a] and pos[init[a]] >= 0 and flow_k[a] > 0.0:
+                    share = f * (flow_k[a] / inflow)
+                    new[a] += share
+                    node_flow[init[a]] += share
+        else:
+            a = predL[j]
+            new[a] += f
+            node_flow[init[a]] += f
+    flow_k[:] = new
+    return True
+
+
+# --------------------------------------------------------------------------- driver
+
+
+def _new_state(problem: Problem) -> BushState:
+    g = problem.graph
+    n_o = problem.origins.shape[0]
+    L = g.init_node.shape[0]
+    return BushState(
+        origins=problem.origins.copy(),
+        demand=problem.demand.copy(),
+        flow=np.zeros((n_o, L)),
+        in_bush=np.zeros((n_o, L), dtype=bool),
+        topo=np.zeros((n_o, g.n_nodes), dtype=np.int32),
+        n_topo=np.zeros(n_o, dtype=np.int64),
+        n_nodes=g.n_nodes,
+    )
+
+
+def _cold_state(problem: Problem) -> BushState:
+    """Bushes from shortest-path trees, origin after origin on the costs loaded so far."""
+    g = problem.graph
+    st = _new_state(problem)
+    _cold_bushes(
+        st.origins, st.demand, g.out_ptr, g.out_links, g.init_node, g.term_node,
+        g.first_thru_node, g.fft, g.b, g.power, g.capacity, g.fixed, st.flow, st.in_bush,
+        st.topo, st.n_topo,
+    )  # fmt: skip
+    return st
+
+
+@nb.njit(cache=True)
+def _cold_bushes(
+    origins: IntArray,
+    demand: FloatArray,
+    out_ptr: IntArray,
+    out_links: IntArray,
+    init: IntArray,
+    term: IntArray,
+    ftn: int,
+    fft: FloatArray,
+    b: FloatArray,
+    power: FloatArray,
+    cap: FloatArray,
+    fixed: FloatArray,
+    flow: FloatArray,
+    in_bush: BoolArray2,
+    topo: Int32Array,
+    n_topo: IntArray,
+) -> None:
+    # incremental loading: each origin's tree is built on the congestion of the earlier ones
+    n_links = init.shape[0]
+    x = np.zeros(n_links)
+    cost = np.empty(n_links)
+    for a in range(n_links):
+        cost[a] = _cost1(fft[a], b[a], power[a], cap[a], 0.0) + fixed[a]
+    for k in range(origins.shape[0]):
+        n_topo[k] = _tree_load(
+            origins[k],
+            demand[k],
+            out_ptr,
+            out_links,
+            init,
+            term,
+            cost,
+            ftn,
+            flow[k],
+            in_bush[k],
+            topo[k],
+        )
+        fk = flow[k]
+        for a in range(n_links):
+            if fk[a] > 0.0:
+                x[a] += fk[a]
+                cost[a] = _cost1(fft[a], b[a], power[a], cap[a], x[a]) + fixed[a]
+
+
+def _warm_state(problem: Problem, prev: BushState) -> BushState | None:
+    """Adapt the bushes of a previous run to new costs, closures and demand."""
+    g = problem.graph
+    L = g.init_node.shape[0]
+    if prev.n_nodes != g.n_nodes or prev.n_links != L:
+        return None
+    index = {int(o): k for k, o in enumerate(prev.origins)}
+    origins = problem.origins
+    src = np.array([index.get(int(o), -1) for o in origins], dtype=np.int64)
+    has = src >= 0
+    if has.all():
+        # one copy each (fancy indexing): the previous result keeps its own state, it may
+        # warm-start other scenarios
+        st = BushState(
+            origins=origins.copy(),
+            demand=problem.demand.copy(),
+            flow=prev.flow[src],
+            in_bush=prev.in_bush[src],
+            topo=prev.topo[src],
+            n_topo=prev.n_topo[src],
+            n_nodes=g.n_nodes,
+        )
+    else:
+        st = _new_state(problem)
+        st.flow[has] = prev.flow[src[has]]
+        st.in_bush[has] = prev.in_bush[src[has]]
+        st.topo[has] = prev.topo[src[has]]
+        st.n_topo[has] = prev.n_topo[src[has]]
+    x = st.flow.sum(axis=0) if st.origins.size else np.zeros(L)
+    cost = problem.costs(x)
+    prev_demand = np.zeros_like(st.demand)
+    prev_demand[has] = prev.demand[src[has]]
+    _adapt_bushes(
+        st.origins, st.demand, src, prev_demand, np.flatnonzero(~g.open_mask).astype(np.int64),
+        g.out_ptr, g.out_links, g.in_ptr, g.in_links, g.init_node, g.term_node,
+        g.first_thru_node, cost, st.flow, st.in_bush, st.topo, st.n_topo,
+    )  # fmt: skip
+    return st
+
+
+@nb.njit(cache=True)
+def _adapt_bushes(
+    origins: IntArray,
+    demand: FloatArray,
+    src: IntArray,
+    prev_demand: FloatArray,
+    closed: IntArray,
+    out_ptr: IntArray,
+    out_links: IntArray,
+    in_ptr: IntArray,
+    in_links: IntArray,
+    init: IntArray,
+    term: IntArray,
+    ftn: int,
+    cost: FloatArray,
+    flow: FloatArray,
+    in_bush: BoolArray2,
+    topo: Int32Array,
+    n_topo: IntArray,
+) -> None:
+    # Per bush: drop closed links (and what only they reached), re-order, and reload the
+    # demand in the old proportions where flow was lost or the demand changed; a bush that
+    # no longer reaches a destination is rebuilt from the shortest-path tree.
+    n_nodes = topo.shape[1]
+    pos = np.empty(n_nodes, dtype=np.int64)
+    scratch = np.empty(n_nodes, dtype=np.int64)
+    for k in range(origins.shape[0]):
+        o = origins[k]
+        if src[k] < 0:
+            n_topo[k] = _tree_load(
+                o,
+                demand[k],
+                out_ptr,
+                out_links,
+                init,
+                term,
+                cost,
+                ftn,
+                flow[k],
+                in_bush[k],
+                topo[k],
+            )
+            continue
+        lost = False
+        cut = False
+        for r in range(closed.shape[0]):
+            a = closed[r]
+            if in_bush[k, a]:
+                lost = True
+                in_bush[k, a] = False
+                flow[k, a] = 0.0
+                j = term[a]
+                # nodes before j in the order cannot depend on a link into j: if j keeps
+                # another bush link in, the bush still reaches everything it did
+                other = False
+                for e in range(in_ptr[j], in_ptr[j + 1]):
+                    if in_bush[k, in_links[e]]:
+                        other = True
+                        break
+                if not other:
+                    cut = True
+        changed = False
+        for z in range(demand.shape[1]):
+            if demand[k, z] != prev_demand[k, z]:
+                changed = True
+                break
+        if not lost and not changed:
+            continue
+        if cut:
+            _prune_unreached(o, in_bush[k], flow[k], out_ptr, out_links, term, n_nodes)
+            n = _topo_sort(o, in_bush[k], flow[k], out_ptr, out_links, term, topo[k], pos, scratch)
+            if n >= 0 and _regrow(
+                n,
+                topo[k],
+                pos,
+                in_bush[k],
+                flow[k],
+                out_ptr,
+                out_links,
+                in_ptr,
+                in_links,
+                init,
+                term,
+                cost,
+                ftn,
+            ):
+                n = _topo_sort(
+                    o, in_bush[k], flow[k], out_ptr, out_links, term, topo[k], pos, scratch
+                )
+            if n < 0:
+                n_topo[k] = _tree_load(
+                    o,
+                    demand[k],
+                    out_ptr,
+                    out_links,
+                    init,
+                    term,
+                    cost,
+                    ftn,
+                    flow[k],
+                    in_bush[k],
+                    topo[k],
+                )
+                continue
+            n_topo[k] = n
+        else:
+            pos[:] = -1
+            for t in range(n_topo[k]):
+                pos[topo[k, t]] = t
+        ok = _reload(
+            o,
+            demand[k],
+            n_topo[k],
+            topo[k],
+            in_bush[k],
+            flow[k],
+            in_ptr,
+            in_links,
+            init,
+            cost,
+            pos,
+        )
+        if not ok:
+            n_topo[k] = _tree_load(
+                o,
+                demand[k],
+                out_ptr,
+                out_links,
+                init,
+                term,
+                cost,
+                ftn,
+                flow[k],
+                in_bush[k],
+                topo[k],
+            )
+
+
+def solve(
+    problem: Problem,
+    *,
+    gap: float,
+    max_iter: int,
+    max_seconds: float | None,
+    warm: object | None,
+    progress: Callable[[int, float], None] | None,
+    t0: float,
+    n_inner: int = 1,
+    n_rounds: int = 20,
+    skip_below: float = 0.1,
+    n_newton: int = 2,
+    exact_every: int = 6,
+) -> tuple[
+    FloatArray,
+    int,
+    list[tuple[int, float, float]],
+    bool,
+    BushState,
+    bool,
+    tuple[float, float, float],
+]:
+    """Run Algorithm B.
+
+    Returns flows, iterations, history, converged, bushes, whether it warm-started, and
+    ``(relative gap, TSTT, SPTT)`` of the returned flows.
+    """
+    g: Graph = problem.graph
+    st = _warm_state(problem, warm) if isinstance(warm, BushState) else None
+    warm_started = st is not None
+    if st is None:
+        st = _cold_state(problem)
+    L = g.init_node.shape[0]
+    cost = np.empty(L)
+    deriv = np.empty(L)
+    active = np.ones(st.origins.shape[0], dtype=bool)
+    # flows this small are rounding residue of the origin's demand
+    eps = 1e-13 * np.maximum(st.demand.sum(axis=1), 1.0)
+    excess = np.zeros(st.origins.shape[0])
+    history: list[tuple[int, float, float]] = []
+    it = 0
+    converged = False
+    evaluated = (np.inf, 0.0, 0.0)
+    estimate = np.inf  # relative gap within the bushes at the last update (a lower bound)
+    last_exact = 0
+    totals = np.zeros((st.origins.shape[0], 2))
+    while True:
+        x = st.flow.sum(axis=0) if st.origins.size else np.zeros(L)
+        out_of_time = it >= max_iter or (
+            max_seconds is not None and time.perf_counter() - t0 > max_seconds
+        )
+        # The exact gap needs a shortest-path tree per origin, as costly as a sweep on big
+        # networks: it is measured when the bushes' own gap (known after each update, also
+        # for a warm start) says the target may be near, every few iterations for the
+        # record, and at the end.
+        if (
+            estimate <= 4.0 * gap
+            or it - last_exact >= exact_every
+            or out_of_time
+            or st.origins.size == 0
+        ):
+            rg, tstt, sptt, _ = problem.gap(x)
+            evaluated = (rg, tstt, sptt)
+            last_exact = it
+            history.append((it, rg, time.perf_counter() - t0))
+            if progress is not None:
+                progress(it, rg)
+            if rg <= gap:
+                converged = True
+                break
+            if out_of_time:
+                break
+        else:
+            rg = -1.0  # not measured: estimated from the bushes after the first round
+            if progress is not None and it > 0:
+                progress(it, max(estimate, 0.0))
+        _costs_and_derivs(g.fft, g.b, g.power, g.capacity, g.fixed, x, cost, deriv)
+        # one round improves every bush and shifts, the next rounds only shift (as in Boyles'
+        # TAP-B), skipping bushes already much closer to equilibrium than the whole
+        active[:] = True
+        for r in range(n_rounds):
+            rc = _sweep(
+                st.origins, st.n_topo, st.topo, st.in_bush, st.flow, g.out_ptr, g.out_links,
+                g.in_ptr, g.in_links, g.init_node, g.term_node, g.first_thru_node, x, cost,
+                deriv, g.fft, g.b, g.power, g.capacity, g.fixed, n_inner, active, eps, r == 0,
+                excess, n_newton, st.demand, totals,
+            )  # fmt: skip
+            if rc < 0:
+                raise RuntimeError(f"bush of origin {st.origins[-1 - rc]} became cyclic")
+            t_sum = float(totals[:, 0].sum())
+            inside = (t_sum - float(totals[:, 1].sum())) / t_sum if t_sum > 0 else 0.0
+            if r == 0:
+                estimate = inside
+                if rg < 0.0:
+                    rg = max(estimate, 0.0)
+            if warm_started and it == 0 and inside <= 0.5 * gap:
+                # a small change: the bushes are already well inside the target, so
+                # measure instead of polishing (later, the bush gap is too optimistic a
+                # guide for stopping early)
+                break
+            # (never finer than the target needs)
+            np.greater(excess, skip_below * max(rg, gap), out=active)
+            if not active.any():
+                break
+        it += 1
+    return x, it, history, converged, st, warm_started, evaluated
