@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on a fresh machine: set up, build the Medan twin from the offline data folder,
-# fill a demo feed store with clearly-labelled simulated records, and start the app.
-# Extra arguments go to `twin app` (e.g. --port 8502).
+# fill a demo feed store with clearly-labelled simulated records (a day of ATCS counts and
+# complaints), solve the AM-peak baseline once (cached), and start the app on
+# http://localhost:8501. Extra arguments go to `twin app` (e.g. --port 8502).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -10,5 +11,6 @@ if [ -z "${TWIN_DATA_DIR:-}" ]; then
     echo "run: no offline data folder (../shared/data); building from OpenStreetMap online" >&2
 fi
 .venv/bin/twin build
-.venv/bin/twin feed simulate --minutes 120
+.venv/bin/twin feed simulate --minutes 1440 --interval 900 --rate 1
+.venv/bin/twin scenario baseline
 exec .venv/bin/twin app "$@"

@@ -7,6 +7,9 @@
     The scenarios of ``data/scenarios`` and ``$TWIN_HOME/scenarios`` (sub-folders included).
 ``twin scenario diff A B``
     Run two scenarios and show B minus A.
+``twin scenario baseline [--period P]``
+    Solve (or load from the cache) the baseline of a period and print its KPIs; the run
+    script uses it so the app's first scenario is warm-started at once.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.baseline import Baseline, BaselineSettings, load_baseline, result_label
+from sim.demand import DEFAULT_PERIOD
 from sim.scenario.compare import KPI_KEYS, Comparison, compare, save_results
 from sim.scenario.run import run_scenario
 from sim.scenario.schema import Scenario, load_scenario
@@ -214,6 +218,52 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_baseline(args: argparse.Namespace) -> int:
+    twin = _load_twin(args)
+    settings = BaselineSettings(
+        period=args.period,
+        gap=args.gap,
+        zone_kind="kelurahan" if args.resolution == 0 else "h3",
+        zone_resolution=args.resolution or 8,
+    )
+    base = load_baseline(twin, settings=settings, progress=_progress(args.json))
+    res = base.result
+    out = {
+        "snapshot_id": base.snapshot_id,
+        "period": args.period,
+        "from_cache": base.from_cache,
+        "zones": int(base.tn.network.n_zones),
+        "relative_gap": float(res.relative_gap),
+        "iterations": int(res.iterations),
+        "seconds": float(res.seconds),
+        "unassigned_demand": float(res.unassigned_demand),
+        "kpis": {k: float(v) for k, v in base.kpis.items()},
+        "label": result_label(base.synthetic_roads),
+    }
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return 0
+    print(f"baseline {args.period} [snapshot {base.snapshot_id}]  {out['label'].upper()}")
+    print(
+        f"  {out['zones']} zones, relative gap {res.relative_gap:.1e}, "
+        f"{res.iterations} iterations, {res.seconds:.1f} s"
+        f"{' (from cache)' if base.from_cache else ''}"
+    )
+    units = {
+        "vht": "PCU-h/h",
+        "vkt": "PCU-km/h",
+        "mean_speed_kmh": "km/h",
+        "congested_km": "km",
+        "delay_h": "PCU-h/h",
+        "assigned_demand": "PCU/h",
+        "unassigned_demand": "PCU/h",
+    }
+    for k, unit in units.items():
+        if k in out["kpis"]:
+            print(f"  {k:18}{_fmt(out['kpis'][k]):>14} {unit}")
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add ``twin scenario run|list|diff``."""
     p = subparsers.add_parser(
@@ -252,3 +302,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     diff.add_argument("b")
     common(diff)
     diff.set_defaults(func=_cmd_diff)
+
+    base = sub.add_parser("baseline", help="solve or load the baseline of a period")
+    base.add_argument(
+        "--period",
+        default=DEFAULT_PERIOD,
+        help=f"period to solve: am_peak, midday or pm_peak (default {DEFAULT_PERIOD})",
+    )
+    common(base)
+    base.set_defaults(func=_cmd_baseline)

@@ -96,3 +96,31 @@ def test_bad_input_is_one_line_exit_2(
     assert "Traceback" not in err
     assert main(["scenario", "run", "no-such-scenario", *cli_options]) == 2
     assert "no such scenario file" in capsys.readouterr().err
+
+
+def test_baseline_command_reuses_the_cached_baseline(
+    cli_home: Path,
+    cli_options: list[str],
+    am_baseline: Baseline,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["scenario", "baseline", "--json", *cli_options]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["from_cache"] is True
+    assert data["snapshot_id"] == am_baseline.snapshot_id
+    assert data["kpis"]["vht"] == pytest.approx(am_baseline.kpis["vht"])
+    assert data["relative_gap"] == pytest.approx(am_baseline.result.relative_gap)
+    assert "simulated" in data["label"].lower()
+    assert main(["scenario", "baseline", *cli_options]) == 0
+    text = capsys.readouterr().out
+    assert "from cache" in text
+    assert "PCU-h/h" in text
+
+
+def test_baseline_command_unknown_period_is_one_line(
+    cli_home: Path, cli_options: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["scenario", "baseline", "--period", "night", *cli_options]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("twin: error:")
+    assert "unknown period 'night'" in err[-1]
