@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from layers.categories import normalize_category, route_opd
 from layers.records import (
     VEHICLE_CLASSES,
+    Batch,
     Complaint,
     RecordError,
     TrafficObservation,
@@ -66,6 +67,27 @@ class LineTap:
 
 #: Largest CSV field read (the csv module's default, 128 KiB, would cut long complaints).
 CSV_FIELD_LIMIT = 16 * 1024 * 1024
+
+
+def csv_rows(
+    reader: Any,  # a csv.reader: an iterator of rows with a ``line_num``
+    tap: LineTap,
+    batch: Batch,
+) -> Iterator[tuple[int, str, list[str]]]:
+    """``(line number, raw text, fields)`` of every readable CSV row.
+
+    A line the csv module cannot read is quarantined in ``batch`` with its raw text and the
+    reading goes on, so one bad line never stops a file.
+    """
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except (csv.Error, UnicodeDecodeError) as e:
+            batch.reject(reader.line_num, tap.take(), "bad_csv", f"unreadable CSV line ({e})")
+            continue
+        yield reader.line_num, tap.take(), row
 
 
 def allow_long_csv_fields() -> None:

@@ -31,6 +31,7 @@ from typing import Any, TextIO
 from layers.adapters._common import (
     LineTap,
     allow_long_csv_fields,
+    csv_rows,
     get,
     json_raw,
     make_observation,
@@ -106,16 +107,7 @@ def parse_atcs_csv(
         raise InputError(origin, "missing column interval_s (or interval_min)", line=1)
     tap.take()
     batch = Batch("traffic", source, origin, line_based=True, serialize=text_raw)
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except (csv.Error, UnicodeDecodeError) as e:
-            batch.reject(reader.line_num, tap.take(), "bad_csv", f"unreadable CSV line ({e})")
-            continue
-        line = reader.line_num
-        raw = tap.take()
+    for line, raw, row in csv_rows(reader, tap, batch):
         if not row:
             continue
         if len(row) != len(header):

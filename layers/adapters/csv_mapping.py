@@ -31,7 +31,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from layers.adapters._common import LineTap, allow_long_csv_fields, make_complaint, text_raw
+from layers.adapters._common import (
+    LineTap,
+    allow_long_csv_fields,
+    csv_rows,
+    make_complaint,
+    text_raw,
+)
 from layers.records import WIB, Batch, RecordError
 from twin.errors import ConfigError, InputError
 
@@ -150,16 +156,7 @@ def parse_csv(
     i_code, i_name = idx["service_code"], idx["service_name"]
     tap.take()
     batch = Batch("complaints", src, origin, line_based=True, serialize=text_raw)
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except (csv.Error, UnicodeDecodeError) as e:
-            batch.reject(reader.line_num, tap.take(), "bad_csv", f"unreadable CSV line ({e})")
-            continue
-        line = reader.line_num
-        raw = tap.take()
+    for line, raw, row in csv_rows(reader, tap, batch):
         if len(row) != width:
             if not row:
                 continue

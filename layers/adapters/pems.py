@@ -19,7 +19,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import TextIO
 
-from layers.adapters._common import LineTap, make_observation, text_raw
+from layers.adapters._common import LineTap, csv_rows, make_observation, text_raw
 from layers.records import WIB, Batch, RecordError, parse_float
 
 MPH_TO_KMH = 1.609344
@@ -67,16 +67,7 @@ def parse_pems(
     tap = LineTap(stream)
     reader = csv.reader(tap)
     batch = Batch("traffic", source, origin, line_based=True, serialize=text_raw)
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except (csv.Error, UnicodeDecodeError) as e:
-            batch.reject(reader.line_num, tap.take(), "bad_csv", f"unreadable CSV line ({e})")
-            continue
-        line = reader.line_num
-        raw = tap.take()
+    for line, raw, row in csv_rows(reader, tap, batch):
         if not row:
             continue
         try:
