@@ -161,16 +161,7 @@ def _roads_provenance(inputs: Inputs, profile: CityProfile, created: str) -> Pro
     spec = profile.inputs.get("roads")
     sha = inputs.hashes.get("roads", {}).get("sha256")
     if inputs.roads_mode == "data_dir" and spec is not None:
-        return Provenance(
-            "roads",
-            spec.source,
-            spec.licence,
-            spec.attribution,
-            spec.synthetic,
-            created,
-            sha,
-            spec.notes,
-        )
+        return spec.provenance("roads", created_at=created, sha256=sha)
     if inputs.roads_mode == "file":
         assert inputs.osm_file is not None
         source = f"user-supplied OSM extract ({inputs.osm_file.name})"
@@ -203,16 +194,7 @@ def _boundary_provenance(inputs: Inputs, profile: CityProfile, created: str) -> 
     for tier in admin.TIERS:
         sha = inputs.hashes.get("boundaries", {}).get(tier, {}).get("sha256")
         if inputs.boundaries_mode == "data_dir" and spec is not None:
-            p = Provenance(
-                tier,
-                spec.source,
-                spec.licence,
-                spec.attribution,
-                spec.synthetic,
-                created,
-                sha,
-                spec.notes,
-            )
+            p = spec.provenance(tier, created_at=created, sha256=sha)
         elif inputs.boundaries_mode == "file":
             where = inputs.boundary_files or {}
             src = where.get(tier, where.get("kelurahan"))

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from twin.errors import ConfigError
+from twin.provenance import Provenance
 from twin.settings import PROJECT_DATA_DIR
 
 PROFILES_DIR = PROJECT_DATA_DIR / "cities"
@@ -25,6 +26,19 @@ class InputSpec:
     synthetic: bool
     notes: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def provenance(self, layer: str, *, created_at: str, sha256: str | None) -> Provenance:
+        """The provenance of a layer built from this input."""
+        return Provenance(
+            layer,
+            self.source,
+            self.licence,
+            self.attribution,
+            self.synthetic,
+            created_at,
+            sha256,
+            self.notes,
+        )
 
 
 @dataclass(frozen=True)
