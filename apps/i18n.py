@@ -192,9 +192,45 @@ STRINGS: dict[str, dict[str, str]] = {
     "planner.compare_a": {"id": "Skenario A", "en": "Scenario A"},
     "planner.compare_b": {"id": "Skenario B", "en": "Scenario B"},
     "planner.compare_need": {
-        "id": "Jalankan atau simpan minimal dua skenario untuk membandingkan.",
-        "en": "Run or save at least two scenarios to compare.",
+        "id": "Jalankan satu skenario, lalu bandingkan dengan skenario lain yang sudah dijalankan "
+        "atau tersimpan.",
+        "en": "Run a scenario, then compare it with another run or a saved scenario.",
     },
+    "planner.compare_saved_tag": {"id": "tersimpan", "en": "saved"},
+    "planner.compare_saved_hint": {
+        "id": "Skenario tersimpan ini belum dijalankan di sesi ini. Jalankan (mulai hangat dari "
+        "kondisi dasar) untuk membandingkannya.",
+        "en": "This saved scenario has not been run in this session. Run it (warm-started from "
+        "the baseline) to compare it.",
+    },
+    "planner.compare_run": {"id": "Jalankan skenario tersimpan", "en": "Run saved scenario"},
+    "planner.zones": {
+        "id": "Siapa untung, siapa rugi: perubahan waktu tempuh rata-rata per zona",
+        "en": "Who wins, who loses: change in mean travel time per zone",
+    },
+    "planner.zones_help": {
+        "id": "Waktu tempuh rata-rata (macet) dari perjalanan yang biasa berangkat dari tiap zona "
+        "(sel H3 ~0,74 km²), ditimbang dengan permintaan dasar; hasil simulasi pada jaringan "
+        "jalan sintetis.",
+        "en": "Mean congested travel time of the usual trips leaving each zone (H3 cell "
+        "~0.74 km²), weighted by the baseline demand; simulated on a synthetic road network.",
+    },
+    "planner.zones_none": {
+        "id": "Tidak ada perubahan waktu tempuh per zona untuk hasil ini.",
+        "en": "No per-zone travel time change for this result.",
+    },
+    "planner.winners": {"id": "Zona yang diuntungkan (lebih cepat)", "en": "Winners (faster)"},
+    "planner.losers": {"id": "Zona yang dirugikan (lebih lambat)", "en": "Losers (slower)"},
+    "legend.delta_time": {
+        "id": "Perubahan waktu tempuh rata-rata",
+        "en": "Change in mean travel time",
+    },
+    "col.zone": {"id": "Zona", "en": "Zone"},
+    "col.time_base": {"id": "Dasar (menit/perjalanan)", "en": "Baseline (min/trip)"},
+    "col.time_scen": {"id": "Skenario (menit/perjalanan)", "en": "Scenario (min/trip)"},
+    "col.d_time": {"id": "Δ waktu (menit/perjalanan)", "en": "Δ time (min/trip)"},
+    "tip.zone": {"id": "Zona", "en": "Zone"},
+    "zone.gateway": {"id": "gerbang kota", "en": "city gateway"},
     "planner.save": {"id": "Simpan skenario", "en": "Save scenario"},
     "planner.saved": {"id": "Tersimpan: {path}", "en": "Saved: {path}"},
     "planner.load": {"id": "Muat skenario tersimpan", "en": "Load a saved scenario"},
@@ -383,6 +419,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "unit.km": {"id": "km", "en": "km"},
     "unit.h": {"id": "jam", "en": "h"},
     "unit.pcu_h": {"id": "SMP/jam", "en": "PCU/h"},
+    "unit.min_trip": {"id": "menit/perjalanan", "en": "min/trip"},
     "unit.trips_h": {"id": "perjalanan/jam", "en": "trips/h"},
     "unit.count": {"id": "aduan", "en": "complaints"},
 }

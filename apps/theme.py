@@ -183,6 +183,20 @@ def rgb_hex(c: Sequence[int]) -> str:
     return "#{:02x}{:02x}{:02x}".format(*(int(x) for x in c[:3]))
 
 
+def legend_decimals(scale: Scale) -> int:
+    """Decimals that keep a legend's ticks apart: two below a span of 1, none above 10.
+
+    Examples
+    --------
+    >>> legend_decimals(diverging_scale(0.12, label="x"))
+    2
+    >>> legend_decimals(Scale("viridis", 0.0, 50.0, "y"))
+    0
+    """
+    span = abs(scale.vmax - scale.vmin)
+    return 2 if span < 1 else 1 if span < 10 else 0
+
+
 def legend_html(scale: Scale, *, n: int = 5, dark: bool = False, decimals: int = 1) -> str:
     """A small HTML legend (gradient bar and ticks) for ``st.html``; all text is escaped."""
     stops = scale.stops(max(n, 2))

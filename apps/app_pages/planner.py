@@ -331,7 +331,7 @@ if run:
     bar, report = ui.progress_bar(t("planner.running", lang))
     t0 = time.perf_counter()
     try:
-        result = scenario.run_plan(twin, plan, baseline=base, progress=report)
+        result = scenario.run_plan(twin, plan, baseline=base, progress=report, zone_times=True)
     except TwinError as e:
         bar.empty()
         st.error(t("err.user", lang, msg=str(e)))
@@ -380,6 +380,38 @@ else:
         )
     st.subheader(t("planner.top_links", lang))
     ui.table(scenario.top_links_table(res, twin, lang=lang))
+
+    st.subheader(t("planner.zones", lang))
+    st.caption(t("planner.zones_help", lang))
+    zone_map = scenario.zone_change_frame(res, lang=lang)
+    if zone_map is None:
+        st.caption(t("planner.zones_none", lang))
+    else:
+        zl, zr = st.columns([3, 2])
+        with zl:
+            zframe, zscale = zone_map
+            zone_layers = deck.basemap_layers(twin, kelurahan=False, names=False, lang=lang)
+            zone_layers += [deck.h3_layer(zframe, layer_id="zones"), deck.names_layer(twin)]
+            # zones cover the whole city: its view, not the planner's close-up
+            st.pydeck_chart(
+                deck.make_deck(zone_layers, view=ui.city_view(twin, zoom=9.9)),
+                height=460,
+                key="zone_map",
+            )
+            st.html(theme.legend_html(zscale, decimals=theme.legend_decimals(zscale)))
+            st.html(
+                theme.swatch_legend_html(
+                    [
+                        (t("legend.better", lang), theme.PUOR[1]),
+                        (t("legend.worse", lang), theme.PUOR[-2]),
+                    ]
+                )
+            )
+        with zr:
+            st.markdown(f"**{t('planner.winners', lang)}**")
+            ui.table(scenario.winners_table(res, twin, lang=lang), key="winners")
+            st.markdown(f"**{t('planner.losers', lang)}**")
+            ui.table(scenario.losers_table(res, twin, lang=lang), key="losers")
 
     # --- save, share, export ----------------------------------------------------------------
     st.subheader(t("planner.export", lang))
@@ -449,14 +481,51 @@ with s2:
 st.divider()
 st.subheader(t("planner.compare", lang))
 names = list(ss.results)
-if len(names) < 2:
+options = scenario.compare_options(names, scenario.saved_plans())
+if not names or len(options) < 2:
     st.caption(t("planner.compare_need", lang))
 else:
     ca, cb = st.columns(2)
-    a_name = ca.selectbox(t("planner.compare_a", lang), names, index=0, key="cmp_a")
-    b_name = cb.selectbox(t("planner.compare_b", lang), names, index=1, key="cmp_b")
+    last_name = ss.get("last_result", names[-1])
+    a_name = ca.selectbox(
+        t("planner.compare_a", lang),
+        names,
+        index=names.index(last_name) if last_name in names else 0,
+        format_func=lambda k: scenario.compare_label(k, lang=lang),
+        key="cmp_a",
+    )
+    b_opts = [o for o in options if o != a_name]
+    b_name = cb.selectbox(
+        t("planner.compare_b", lang),
+        b_opts,
+        format_func=lambda k: scenario.compare_label(k, lang=lang),
+        key="cmp_b",
+    )
+    if b_name not in ss.results:
+        # a saved plan: run it warm-started from the baseline of its own period
+        with cb:
+            st.caption(t("planner.compare_saved_hint", lang))
+            if st.button(t("planner.compare_run", lang), key="cmp_run", type="primary"):
+                bar, report = ui.progress_bar(t("planner.running", lang))
+                try:
+                    saved_plan = scenario.load_plan(b_name.removeprefix(scenario.SAVED_PREFIX))
+                    saved_base = (
+                        base
+                        if base is not None and base.period == saved_plan.period
+                        else ui.baseline_if_ready(twin, saved_plan.period)
+                    )
+                    ss.results[b_name] = scenario.run_saved(
+                        twin, b_name, baseline=saved_base, progress=report
+                    )
+                except TwinError as e:
+                    bar.empty()
+                    st.error(t("err.user", lang, msg=str(e)))
+                else:
+                    st.rerun()
     for col, nm in ((ca, a_name), (cb, b_name)):
-        r = ss.results[nm]
+        r = ss.results.get(nm)
+        if r is None:
+            continue
         with col:
             ui.table(scenario.kpi_table(r, lang=lang))
             fr, sc = ui.cached_diff(twin, r, lang)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import h3
 import numpy as np
 import pandas as pd
 import shapely
@@ -40,6 +41,16 @@ KPI_LABELS = {
     "mean_speed_kmh": "kpi.mean_speed",
     "congested_km": "kpi.congested_km",
 }
+#: How many zones the winners and losers tables list.
+ZONE_TOP = 10
+#: Zones whose mean trip changed by less than this (min) are left out of winners and losers.
+ZONE_NOISE_MIN = 0.005
+#: Compare-picker keys of saved plans (not yet run) start with this.
+SAVED_PREFIX = "saved:"
+#: The zone map's colour scale never gets narrower than this (min/trip, three seconds), so
+#: noise-level changes stay pale.
+MIN_ZONE_LIMIT = 0.05
+
 #: For these KPIs a rise is bad (shown orange); for mean speed a rise is good.
 KPI_HIGHER_IS_WORSE = {"vht": True, "vkt": True, "mean_speed_kmh": False, "congested_km": True}
 
@@ -75,7 +86,9 @@ class ScenarioResult:
 
     ``links`` is indexed by ``edge_id`` with ``flow_base``, ``flow_scen``, ``d_flow``,
     ``vc_base``, ``vc_scen``, ``d_vc``, ``speed_base``, ``speed_scen``, ``d_speed``,
-    ``d_vht`` (hours).
+    ``d_vht`` (hours). ``zones`` is the engine's per-zone table (``zone``, ``label``,
+    ``kec_code``, ``kind``, ``base_min``, ``scen_min``, ``delta_min``, ``routable_share``);
+    ``winners`` and ``losers`` are its rows that got faster or slower, most first.
     """
 
     plan: Plan
@@ -88,6 +101,9 @@ class ScenarioResult:
     relative_gap: float = float("nan")
     seconds: float = 0.0
     by_kecamatan: pd.DataFrame | None = None
+    zones: pd.DataFrame | None = None
+    winners: pd.DataFrame | None = None
+    losers: pd.DataFrame | None = None
     raw: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -168,8 +184,13 @@ def run_plan(
     *,
     baseline: Baseline | None = None,
     progress: Progress | None = None,
+    zone_times: bool = False,
 ) -> ScenarioResult:
     """Run a plan with the engine, warm-started from ``baseline``, and reshape the result.
+
+    With ``zone_times`` the per-zone change in mean travel time (who wins, who loses) is
+    computed too: one shortest-path tree per zone, about half a second more on the Medan twin
+    (so only the pages that show it ask for it).
 
     Raises
     ------
@@ -188,9 +209,8 @@ def run_plan(
     t0 = time.perf_counter()
     raw_base = baseline.raw if baseline is not None and baseline.period == plan.period else None
     run = run_scenario(plan_to_spec(plan, twin), twin=twin, baseline=raw_base, progress=report)
-    # The engine's own comparison (the same as `twin scenario run`); per-zone travel times are
-    # left out here: they cost a shortest-path tree per zone and the page does not show them.
-    cmp = compare(run, twin, zone_times=False)
+    # The engine's own comparison (the same as `twin scenario run`).
+    cmp = compare(run, twin, zone_times=zone_times)
     lk = cmp.links[cmp.links["edge_id"] >= 0].drop_duplicates("edge_id").set_index("edge_id")
     vht_base = lk["base_flow"] * lk["base_time_min"].fillna(0.0) / 60.0
     vht_scen = lk["scen_flow"] * lk["scen_time_min"].fillna(0.0) / 60.0
@@ -229,6 +249,9 @@ def run_plan(
         relative_gap=float(cmp.relative_gap),
         seconds=_elapsed(t0),
         by_kecamatan=by_kec,
+        zones=cmp.zones if zone_times else None,
+        winners=cmp.winners(ZONE_TOP) if zone_times else None,
+        losers=cmp.losers(ZONE_TOP) if zone_times else None,
         raw=None,
         extra={
             "notes": list(cmp.notes),
@@ -474,6 +497,134 @@ def top_links_table(
             t("col.d_vc", lang): top.loc[sub.index, "d_vc"].round(2).to_numpy(),
         }
     )
+
+
+# --- who wins, who loses: per-zone travel times -------------------------------------------------
+
+
+def zone_change_frame(
+    result: ScenarioResult, *, lang: str = "id"
+) -> tuple[pd.DataFrame, theme.Scale] | None:
+    """H3 rows of the internal zones coloured by the change in mean travel time (min/trip).
+
+    The scale is diverging PuOr and symmetric (purple faster, orange slower), clipped at the
+    95th percentile of the absolute changes. Zones that are not H3 cells (gateways on the city
+    edge, kelurahan zones) are left off the map; they still appear in the tables. ``None``
+    when the result has no zone times.
+    """
+    from apps import deck
+
+    z = result.zones
+    if z is None or z.empty:
+        return None
+    z = z.dropna(subset=["delta_min"])
+    z = z[[h3.is_valid_cell(str(c)) for c in z["zone"]]]
+    if z.empty:
+        return None
+    mag = np.abs(z["delta_min"].to_numpy(dtype=float))
+    limit = max(float(np.percentile(mag, 95)), MIN_ZONE_LIMIT)
+    unit = t("unit.min_trip", lang)
+    scale = theme.diverging_scale(limit, label=t("legend.delta_time", lang), unit=unit)
+    df = pd.DataFrame(
+        {
+            "cell": z["zone"].astype(str).to_numpy(),
+            "value": z["delta_min"].to_numpy(dtype=float),
+            "label": z["label"].astype(str).to_numpy(),
+            "base": z["base_min"].to_numpy(dtype=float),
+            "scen": z["scen_min"].to_numpy(dtype=float),
+        }
+    )
+    # the label is a kelurahan name from the boundary file: plain text in the tooltip
+    fmt = t("tip.zone", lang) + ": {label}\n{base:.1f} → {scen:.1f} " + unit + " (Δ {value:+.2f})"
+    return deck.h3_frame(df, scale=scale, tip_fmt=fmt, alpha=170), scale
+
+
+def _zone_rows(zones: pd.DataFrame | None, twin: Twin, *, lang: str) -> pd.DataFrame:
+    # the change comes second so it stays in sight in a narrow column
+    cols = [
+        t("col.zone", lang),
+        t("col.d_time", lang),
+        t("col.kecamatan", lang),
+        t("col.time_base", lang),
+        t("col.time_scen", lang),
+    ]
+    if zones is None or zones.empty:
+        return pd.DataFrame(columns=cols)
+    # below half a hundredth of a minute (under a second) a change is the solver's noise
+    zones = zones[zones["delta_min"].astype(float).abs() >= ZONE_NOISE_MIN]
+    names = dict(zip(twin.kecamatan["code"], twin.kecamatan["name"], strict=True))
+    gate = t("zone.gateway", lang)
+    labels = [
+        f"{gate} {lab.removeprefix('gateway ')}"
+        if kind == "gateway" and lab.startswith("gateway ")
+        else lab
+        for lab, kind in zip(zones["label"].astype(str), zones["kind"].astype(str), strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            cols[0]: labels,
+            cols[1]: zones["delta_min"].astype(float).round(2).to_numpy(),
+            cols[2]: [names.get(str(k), "—") for k in zones["kec_code"]],
+            cols[3]: zones["base_min"].astype(float).round(1).to_numpy(),
+            cols[4]: zones["scen_min"].astype(float).round(1).to_numpy(),
+        }
+    )
+
+
+def winners_table(result: ScenarioResult, twin: Twin, *, lang: str = "id") -> pd.DataFrame:
+    """The zones whose usual trips got faster, most first, with units in the headers."""
+    return _zone_rows(result.winners, twin, lang=lang)
+
+
+def losers_table(result: ScenarioResult, twin: Twin, *, lang: str = "id") -> pd.DataFrame:
+    """The zones whose usual trips got slower, most first, with units in the headers."""
+    return _zone_rows(result.losers, twin, lang=lang)
+
+
+# --- compare: session results and saved plans --------------------------------------------------
+
+
+def compare_options(results: list[str], saved: list[str]) -> list[str]:
+    """Picker keys for comparison: the session's results, then saved plans not yet run.
+
+    A saved plan is keyed ``SAVED_PREFIX + name``; once run, its result is stored under that
+    same key, so it is not listed twice.
+
+    Examples
+    --------
+    >>> compare_options(["a", "saved:b"], ["b", "c"])
+    ['a', 'saved:b', 'saved:c']
+    """
+    out = list(dict.fromkeys(results))
+    out += [k for k in (SAVED_PREFIX + s for s in saved) if k not in out]
+    return out
+
+
+def compare_label(key: str, *, lang: str = "id") -> str:
+    """How a picker key is shown: saved plans carry a "saved" tag."""
+    if key.startswith(SAVED_PREFIX):
+        return f"{key.removeprefix(SAVED_PREFIX)} ({t('planner.compare_saved_tag', lang)})"
+    return key
+
+
+def run_saved(
+    twin: Twin,
+    key: str,
+    *,
+    baseline: Baseline | None = None,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+) -> ScenarioResult:
+    """Load the saved plan behind a picker key and run it, warm-started from ``baseline``
+    when it is of the plan's period.
+
+    Raises
+    ------
+    twin.errors.InputError
+        When the file is missing or damaged, or the engine rejects the plan.
+    """
+    plan = load_plan(key.removeprefix(SAVED_PREFIX), settings=settings)
+    return run_plan(twin, plan, baseline=baseline, progress=progress, zone_times=True)
 
 
 def _elapsed(t0: float) -> float:

@@ -145,6 +145,14 @@ def test_click_selects_road_then_scenario_runs(
     assert app_page.get_by_text("Jam-kendaraan (VHT)").first.is_visible()
     assert "sc=" in app_page.url  # the share link of the scenario just run
     shot(app_page, "planner-result")
+    # who wins, who loses: the zone map (the third map on the page) and its two tables
+    heading = app_page.get_by_text("Siapa untung, siapa rugi").first
+    heading.wait_for(timeout=30_000)
+    heading.evaluate("e => e.scrollIntoView({block: 'start'})")
+    wait_map(app_page, index=2)
+    assert app_page.get_by_text("Zona yang dirugikan (lebih lambat)").first.is_visible()
+    assert app_page.get_by_text("menit/perjalanan").first.is_visible()
+    shot(app_page, "planner-zones")
     assert_only_local(app_page.requests_seen)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -114,6 +115,56 @@ def test_planner_runs_a_shared_scenario(medan_twin: Twin) -> None:
     assert all(r["color"] == [0, 0, 0] for r in closed)
     assert len(at.dataframe) >= 1  # most affected links
     assert at.query_params["sc"]
+    _check_winners_and_losers(at, specs)
+    _check_compare_with_a_saved_plan(at, ids)
+
+
+def _check_winners_and_losers(at: AppTest, specs: list[dict[str, Any]]) -> None:
+    zspec = next(s for s in specs if "zones" in _layers(s))
+    assert _layers(zspec)["zones"] == "PolygonLayer"
+    zrows = next(lyr for lyr in zspec["layers"] if lyr["id"] == "zones")["data"]
+    assert len(zrows) > 100  # the H3 zones of the city
+    assert all("menit/perjalanan" in r["tip"] for r in zrows)
+    assert "Perubahan waktu tempuh rata-rata" in _html(at)  # the legend, with its unit
+    d_col = "Δ waktu (menit/perjalanan)"
+    tables = [df.value for df in at.dataframe if d_col in df.value.columns]
+    assert len(tables) == 2
+    winners, losers = tables
+    assert len(losers) > 0  # closing a trunk road slows someone down
+    assert (losers[d_col] > 0).all()
+    assert (winners[d_col] < 0).all()
+    assert list(losers[d_col]) == sorted(losers[d_col], reverse=True)
+    assert losers["Zona"].str.len().gt(0).all()
+
+
+def _check_compare_with_a_saved_plan(at: AppTest, ids: list[int]) -> None:
+    from apps.views import scenario
+
+    saved = planmod.Plan(
+        name=f"uji lajur {os.getpid()}",
+        changes=[{"kind": "lanes", "edges": ids, "names": ["x"] * len(ids), "delta": 1}],
+    )
+    path = scenario.save_plan(saved)
+    try:
+        at.run()
+        key = scenario.SAVED_PREFIX + path.stem
+        pick = at.selectbox(key="cmp_b")
+        assert f"{path.stem} (tersimpan)" in pick.options
+        pick.set_value(key).run()
+        assert not at.button(key="cmp_run").disabled
+        at.button(key="cmp_run").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+    finally:
+        path.unlink(missing_ok=True)
+        path.with_suffix(".toml").unlink(missing_ok=True)
+    kpis = [df.value for df in at.dataframe if "Selisih" in df.value.columns]
+    assert len(kpis) == 2  # A and B side by side
+    a, b = kpis
+    assert list(a["Dasar"]) == list(b["Dasar"])  # the same cached baseline
+    assert a["Skenario"].iloc[0] != b["Skenario"].iloc[0]  # VHT: closed vs widened
+    assert a["Selisih"].iloc[0].startswith("+")
+    decks = _decks(at)
+    assert any(f"cmp-{key}" in _layers(d) for d in decks)
 
 
 @pytest.mark.usefixtures("app_env_vars")
