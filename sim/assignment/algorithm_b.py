@@ -41,7 +41,7 @@ import numpy.typing as npt
 
 from sim.assignment.graph import Graph
 from sim.assignment.problem import Problem
-from sim.assignment.shortest_paths import _dijkstra
+from sim.assignment.shortest_paths import _dijkstra, _heap_pop, _heap_push
 from sim.assignment.vdf import _cost1, _costs_and_derivs, _deriv1
 from sim.network import FloatArray, IntArray
 
@@ -730,43 +730,14 @@ def _regrow(
                 continue
             key = dist[u]
             dist[u] = -1.0 - key  # pushed once (decoded below)
-            i = size
-            size += 1
-            while i > 0:
-                p = (i - 1) >> 1
-                if heap_key[p] <= key:
-                    break
-                heap_key[i] = heap_key[p]
-                heap_node[i] = heap_node[p]
-                i = p
-            heap_key[i] = key
-            heap_node[i] = u
+            size = _heap_push(heap_key, heap_node, size, key, u)
     for t in range(n):
         u = topo_k[t]
         if dist[u] < 0.0:
             dist[u] = -1.0 - dist[u]
     added = False
     while size > 0:
-        d = heap_key[0]
-        u = heap_node[0]
-        size -= 1
-        if size > 0:
-            key = heap_key[size]
-            node = heap_node[size]
-            i = 0
-            while True:
-                c = 2 * i + 1
-                if c >= size:
-                    break
-                if c + 1 < size and heap_key[c + 1] < heap_key[c]:
-                    c += 1
-                if heap_key[c] >= key:
-                    break
-                heap_key[i] = heap_key[c]
-                heap_node[i] = heap_node[c]
-                i = c
-            heap_key[i] = key
-            heap_node[i] = node
+        d, u, size = _heap_pop(heap_key, heap_node, size)
         if d > dist[u]:
             continue
         if pred[u] >= 0 and not in_bush_k[pred[u]]:
@@ -783,17 +754,7 @@ def _regrow(
             if nd < dist[v]:
                 dist[v] = nd
                 pred[v] = a
-                i = size
-                size += 1
-                while i > 0:
-                    p = (i - 1) >> 1
-                    if heap_key[p] <= nd:
-                        break
-                    heap_key[i] = heap_key[p]
-                    heap_node[i] = heap_node[p]
-                    i = p
-                heap_key[i] = nd
-                heap_node[i] = v
+                size = _heap_push(heap_key, heap_node, size, nd, v)
     return added
 
 

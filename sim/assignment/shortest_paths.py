@@ -14,6 +14,51 @@ from sim.network import FloatArray, IntArray
 __all__: list[str] = []
 
 
+# Binary min-heap on two parallel arrays (keys, nodes); entries are never decreased in place,
+# a node is pushed again and stale entries are skipped when popped. Inlined into the kernels.
+@nb.njit(cache=True, inline="always")
+def _heap_push(heap_key: FloatArray, heap_node: IntArray, size: int, key: float, node: int) -> int:
+    """Push ``(key, node)``; returns the new size."""
+    i = size
+    while i > 0:
+        p = (i - 1) >> 1
+        if heap_key[p] <= key:
+            break
+        heap_key[i] = heap_key[p]
+        heap_node[i] = heap_node[p]
+        i = p
+    heap_key[i] = key
+    heap_node[i] = node
+    return size + 1
+
+
+@nb.njit(cache=True, inline="always")
+def _heap_pop(heap_key: FloatArray, heap_node: IntArray, size: int) -> tuple[float, int, int]:
+    """Pop the smallest entry; returns ``(key, node, new size)``."""
+    top_key = heap_key[0]
+    top_node = heap_node[0]
+    size -= 1
+    if size > 0:
+        # sift the last entry down from the root
+        key = heap_key[size]
+        node = heap_node[size]
+        i = 0
+        while True:
+            c = 2 * i + 1
+            if c >= size:
+                break
+            if c + 1 < size and heap_key[c + 1] < heap_key[c]:
+                c += 1
+            if heap_key[c] >= key:
+                break
+            heap_key[i] = heap_key[c]
+            heap_node[i] = heap_node[c]
+            i = c
+        heap_key[i] = key
+        heap_node[i] = node
+    return top_key, top_node, size
+
+
 @nb.njit(cache=True)
 def _dijkstra(
     origin: int,
@@ -37,27 +82,7 @@ def _dijkstra(
     size = 1
     n_settled = 0
     while size > 0:
-        d = heap_key[0]
-        u = heap_node[0]
-        size -= 1
-        if size > 0:
-            # sift the last entry down from the root
-            key = heap_key[size]
-            node = heap_node[size]
-            i = 0
-            while True:
-                c = 2 * i + 1
-                if c >= size:
-                    break
-                if c + 1 < size and heap_key[c + 1] < heap_key[c]:
-                    c += 1
-                if heap_key[c] >= key:
-                    break
-                heap_key[i] = heap_key[c]
-                heap_node[i] = heap_node[c]
-                i = c
-            heap_key[i] = key
-            heap_node[i] = node
+        d, u, size = _heap_pop(heap_key, heap_node, size)
         if d > dist[u]:
             continue
         order[n_settled] = u
@@ -71,18 +96,7 @@ def _dijkstra(
             if nd < dist[v]:
                 dist[v] = nd
                 pred[v] = a
-                # sift up
-                i = size
-                size += 1
-                while i > 0:
-                    p = (i - 1) >> 1
-                    if heap_key[p] <= nd:
-                        break
-                    heap_key[i] = heap_key[p]
-                    heap_node[i] = heap_node[p]
-                    i = p
-                heap_key[i] = nd
-                heap_node[i] = v
+                size = _heap_push(heap_key, heap_node, size, nd, v)
     return n_settled
 
 
