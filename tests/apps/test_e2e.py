@@ -83,8 +83,18 @@ def lonely_main_road(twin: Twin) -> tuple[int, str, str, float, float]:
     return int(row["edge_id"]), str(row["name"]), str(row["kec_code"]), float(p.x), float(p.y)
 
 
+def wait_idle(page: Any, *, timeout: float = 60_000) -> None:
+    """Wait until the app's script is not running: a click during a rerun can land on a map
+    that is about to be replaced."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=stStatusWidgetRunningIcon]')",
+        timeout=timeout,
+    )
+
+
 def click_nearest_drawn(page: Any, map_el: Any) -> None:
     """Click the drawn (saturated) pixel nearest the map's centre."""
+    wait_idle(page)
     box = map_el.bounding_box()
     pts = drawn_pixels(map_el.screenshot())
     assert pts, "the map shows nothing but land"
