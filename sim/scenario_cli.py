@@ -289,7 +289,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
     run = sub.add_parser("run", help="run a scenario file and compare it with the baseline")
     run.add_argument("file", help="scenario TOML file, or the name of one in the folders")
-    run.add_argument("--out", help="folder for the results (default: under TWIN_HOME/results)")
+    run.add_argument(
+        "--out", help="folder for the results (default: beside the scenario file, <name>.results/)"
+    )
     common(run)
     run.set_defaults(func=_cmd_run)
 

@@ -4,7 +4,8 @@ the most affected links, zones cut off, and who wins or loses travel time.
 :func:`compare` returns a :class:`Comparison`; :meth:`Comparison.to_dict` is the JSON the CLI
 prints (keys ``baseline``, ``scenario``, ``delta`` with ``vht``, ``vkt``, ``mean_speed_kmh``,
 ``congested_km``; ``unassigned_demand``, ``relative_gap``, ``seconds`` ...) and
-:func:`save_results` writes everything under ``Settings.results_dir``.
+:func:`save_results` writes everything beside the scenario file (``<stem>.results/``), or
+under ``Settings.results_dir`` for a scenario without a writable file.
 
 All figures are *simulated* (PCU per hour of the period, on a synthetic offline network).
 """
@@ -12,6 +13,7 @@ All figures are *simulated* (PCU per hour of the period, on a synthetic offline 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -251,11 +253,21 @@ def _cut_off(run: ScenarioRun) -> list[dict[str, Any]]:
 def results_folder(
     run: ScenarioRun, *, out_dir: str | Path | None = None, settings: Settings | None = None
 ) -> Path:
-    """Where a run's results go: ``out_dir`` or ``results_dir/<snapshot>/<slug>-<sha>``."""
+    """Where a run's results go.
+
+    ``out_dir`` if given; else beside the scenario file, in ``<stem>.results/<snapshot
+    id>-<scenario hash>``; else (a scenario built in memory, or a file in a folder this
+    user cannot write) ``results_dir/<snapshot id>/<slug>-<scenario hash>``. The snapshot id
+    and the hash keep results of different twins or edits of the file apart.
+    """
     if out_dir is not None:
         return Path(out_dir)
+    sc = run.scenario
+    src = Path(sc.source)
+    if not sc.source.startswith("<") and src.is_file() and os.access(src.parent, os.W_OK):
+        return src.parent / f"{src.stem}.results" / f"{run.snapshot_id}-{sc.sha}"
     st = settings or get_settings()
-    return st.results_dir / run.snapshot_id / f"{run.scenario.slug}-{run.scenario.sha}"
+    return st.results_dir / run.snapshot_id / f"{sc.slug}-{sc.sha}"
 
 
 def save_results(

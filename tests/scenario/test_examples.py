@@ -6,6 +6,7 @@ Solved at the test gap (looser than the benchmark's); results compared to the ca
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -77,19 +78,28 @@ def test_closure_by_street_in_kecamatan(closure: tuple[ScenarioRun, Comparison])
     assert {"d_vht", "d_congested_km"} <= set(comp.h3.columns)
 
 
-def test_results_are_saved_with_snapshot_and_hash(
-    closure: tuple[ScenarioRun, Comparison], scenario_settings: Settings
+def test_results_are_saved_beside_the_scenario_with_snapshot_and_hash(
+    closure: tuple[ScenarioRun, Comparison], scenario_settings: Settings, tmp_path: Path
 ) -> None:
     run, comp = closure
-    folder = save_results(run, comp, settings=scenario_settings)
-    assert run.snapshot_id in str(folder)
-    assert run.scenario.sha in folder.name
-    assert folder.is_relative_to(scenario_settings.results_dir)
+    # a copy of the scenario file in a folder of its own: the results go beside it
+    f = tmp_path / "plans" / "tutup.toml"
+    f.parent.mkdir()
+    f.write_bytes(Path(run.scenario.source).read_bytes())
+    moved = replace(run, scenario=replace(run.scenario, source=str(f)))
+    folder = save_results(moved, comp, settings=scenario_settings)
+    assert folder.parent == f.parent / "tutup.results"
+    assert folder.name == f"{run.snapshot_id}-{run.scenario.sha}"
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["snapshot_id"] == run.snapshot_id
     assert summary["scenario_sha"] == run.scenario.sha
-    for f in ("links.csv", "h3.csv", "kecamatan.csv", "zones.csv", "most_affected.csv"):
-        assert (folder / f).stat().st_size > 0
+    for name in ("links.csv", "h3.csv", "kecamatan.csv", "zones.csv", "most_affected.csv"):
+        assert (folder / name).stat().st_size > 0
+    # a scenario built in memory has no file: its results go under the results folder
+    in_memory = replace(run, scenario=replace(run.scenario, source="<dict>"))
+    folder = save_results(in_memory, comp, settings=scenario_settings)
+    assert folder.is_relative_to(scenario_settings.results_dir / run.snapshot_id)
+    assert (folder / "summary.json").is_file()
 
 
 def test_flood_by_kelurahan(medan_twin: Twin, am_baseline: Baseline, pm_baseline: Baseline) -> None:
