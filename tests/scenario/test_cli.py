@@ -65,17 +65,22 @@ def test_run_json(
 
 
 def test_diff_and_text_output(
-    cli_home: Path, cli_options: list[str], capsys: pytest.CaptureFixture[str]
+    cli_home: Path, cli_options: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    a, b = "close_gatot_subroto_sunggal", "growth_city_2030"
-    assert main(["scenario", "diff", a, b, "--json", *cli_options]) == 0
+    # copies of two shipped examples: their results are written beside them, not in the repo
+    a, b = (tmp_path / "a.toml", tmp_path / "b.toml")
+    a.write_bytes((SCENARIOS / "close_gatot_subroto_sunggal.toml").read_bytes())
+    b.write_bytes((SCENARIOS / "growth_city_2030.toml").read_bytes())
+    assert main(["scenario", "diff", str(a), str(b), "--json", *cli_options]) == 0
     diff = json.loads(capsys.readouterr().out)
     assert set(diff["kpis"]) >= {"vht", "vkt", "mean_speed_kmh", "congested_km"}
     assert diff["kpis"]["vht"]["b_minus_a"] > 0  # 10-25 % more trips cost more than a closure
-    assert main(["scenario", "diff", a, b, *cli_options]) == 0
+    assert main(["scenario", "diff", str(a), str(b), *cli_options]) == 0
     text = capsys.readouterr().out
     assert "SIMULATED" in text
     assert "B - A" in text
+    assert len(list((tmp_path / "a.results").glob("*/summary.json"))) == 1
+    assert len(list((tmp_path / "b.results").glob("*/summary.json"))) == 1
 
 
 def test_bad_input_is_one_line_exit_2(
