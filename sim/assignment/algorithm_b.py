@@ -40,7 +40,7 @@ import numpy as np
 import numpy.typing as npt
 
 from sim.assignment.graph import Graph
-from sim.assignment.problem import Problem
+from sim.assignment.problem import _THREADS, Problem
 from sim.assignment.shortest_paths import _dijkstra, _heap_pop, _heap_push
 from sim.assignment.vdf import _cost1, _costs_and_derivs, _deriv1
 from sim.network import FloatArray, IntArray
@@ -310,6 +310,159 @@ def _labels(
 
 
 @nb.njit(cache=True)
+def _build_list(
+    n: int,
+    topo_k: Int32Array,
+    in_bush_k: npt.NDArray[np.bool_],
+    out_ptr: IntArray,
+    out_links: IntArray,
+    blist_k: Int32Array,
+) -> int:
+    """The bush's links grouped by tail node in topological order; returns how many.
+
+    A label pass over this list touches only the bush's links (a third of the network's on
+    a city, whose bushes are nearly trees) and reads them in order.
+    """
+    m = 0
+    for t in range(n):
+        i = topo_k[t]
+        for e in range(out_ptr[i], out_ptr[i + 1]):
+            a = out_links[e]
+            if in_bush_k[a]:
+                blist_k[m] = a
+                m += 1
+    return m
+
+
+@nb.njit(cache=True)
+def _labels_list(
+    n: int,
+    topo_k: Int32Array,
+    m: int,
+    blist_k: Int32Array,
+    flow_k: FloatArray,
+    init: IntArray,
+    term: IntArray,
+    cost: FloatArray,
+    used_only: bool,
+    eps: float,
+    L: FloatArray,
+    predL: IntArray,
+    U: FloatArray,
+    predU: IntArray,
+) -> float:
+    """:func:`_labels` over the bush's link list (see :func:`_build_list`); same results.
+
+    Links come grouped by tail in topological order, so a node's labels are final when its
+    first out-link is read; a node without a used in-link takes its shortest path for ``U``
+    at that moment, as :func:`_labels` does.
+    """
+    for t in range(n):
+        j = topo_k[t]
+        L[j] = np.inf
+        U[j] = -np.inf
+        predL[j] = -1
+        predU[j] = -1
+    o = topo_k[0]
+    L[o] = 0.0
+    U[o] = 0.0
+    total = 0.0
+    last = -1
+    for idx in range(m):
+        a = blist_k[idx]
+        i = init[a]
+        if i != last:
+            last = i
+            if predU[i] < 0 and i != o:
+                U[i] = L[i]
+                predU[i] = predL[i]
+        j = term[a]
+        c = cost[a]
+        f = flow_k[a]
+        total += f * c
+        v = L[i] + c
+        if v < L[j]:
+            L[j] = v
+            predL[j] = a
+        if used_only and f <= eps:
+            continue
+        w = U[i] + c
+        if w > U[j]:
+            U[j] = w
+            predU[j] = a
+    for t in range(1, n):
+        j = topo_k[t]
+        if predU[j] < 0:
+            U[j] = L[j]
+            predU[j] = predL[j]
+    return total
+
+
+@nb.njit(cache=True)
+def _topo_sort_list(
+    origin: int,
+    blist_k: Int32Array,
+    seg_start: IntArray,
+    seg_end: IntArray,
+    term: IntArray,
+    topo_k: Int32Array,
+    pos: IntArray,
+    cursor: IntArray,
+    stack: IntArray,
+    post: IntArray,
+    tmp: Int32Array,
+) -> int:
+    """:func:`_topo_sort` over the bush's links only (node ``u``'s are
+    ``blist_k[seg_start[u]:seg_end[u]]``), then the link list re-grouped in the new order.
+
+    Returns the number of ordered nodes, or -1 if the bush has a cycle (the list is then
+    left as it was).
+    """
+    pos[:] = -1
+    n_post = 0
+    stack[0] = origin
+    top = 1
+    pos[origin] = -2
+    cursor[origin] = seg_start[origin]
+    while top > 0:
+        u = stack[top - 1]
+        e = cursor[u]
+        end = seg_end[u]
+        pushed = False
+        while e < end:
+            v = term[blist_k[e]]
+            e += 1
+            pv = pos[v]
+            if pv == -1:
+                cursor[u] = e
+                pos[v] = -2
+                cursor[v] = seg_start[v]
+                stack[top] = v
+                top += 1
+                pushed = True
+                break
+            if pv == -2:
+                return -1
+        if not pushed:
+            cursor[u] = e
+            top -= 1
+            post[n_post] = u
+            pos[u] = 0
+            n_post += 1
+    m = 0
+    for t in range(n_post):
+        v = post[n_post - 1 - t]
+        topo_k[t] = v
+        pos[v] = t
+        for idx in range(seg_start[v], seg_end[v]):
+            tmp[m] = blist_k[idx]
+            m += 1
+    for idx in range(m):
+        blist_k[idx] = tmp[idx]
+    return n_post
+
+
+@nb.njit(cache=True)
 def _update_bush(
     origin: int,
     n: int,
@@ -332,33 +485,57 @@ def _update_bush(
     predU: IntArray,
     eps: float,
     risky: IntArray,
+    blist_k: Int32Array,
+    n_blist: IntArray,
+    k: int,
+    seg_start: IntArray,
+    seg_end: IntArray,
+    stack: IntArray,
+    post: IntArray,
+    tmp: Int32Array,
 ) -> int:
-    """Drop unused links, add shortcuts; returns the new number of ordered nodes."""
-    _labels(
-        n,
-        topo_k,
-        pos,
-        in_bush_k,
-        flow_k,
-        g_in_ptr,
-        g_in_links,
-        init,
-        cost,
-        False,
-        0.0,
-        L,
-        predL,
-        U,
-        predU,
-    )
-    for t in range(1, n):
-        j = topo_k[t]
-        for e in range(g_in_ptr[j], g_in_ptr[j + 1]):
-            a = g_in_links[e]
-            if in_bush_k[a] and flow_k[a] <= eps and a != predL[j]:
+    """Drop unused links, add shortcuts; returns the new number of ordered nodes.
+
+    ``blist_k`` is the bush's link list if ``n_blist[k] >= 0``; it is rebuilt here, in the
+    new order (-1 in ``n_blist[k]`` if it could not be).
+    """
+    m = n_blist[k]
+    if m >= 0:
+        _labels_list(
+            n, topo_k, m, blist_k, flow_k, init, term, cost, False, 0.0, L, predL, U, predU
+        )
+        for idx in range(m):
+            a = blist_k[idx]
+            if flow_k[a] <= eps and a != predL[term[a]]:
                 # rounding residue (<= eps) goes with the link
                 flow_k[a] = 0.0
                 in_bush_k[a] = False
+    else:
+        _labels(
+            n,
+            topo_k,
+            pos,
+            in_bush_k,
+            flow_k,
+            g_in_ptr,
+            g_in_links,
+            init,
+            cost,
+            False,
+            0.0,
+            L,
+            predL,
+            U,
+            predU,
+        )
+        for t in range(1, n):
+            j = topo_k[t]
+            for e in range(g_in_ptr[j], g_in_ptr[j + 1]):
+                a = g_in_links[e]
+                if in_bush_k[a] and flow_k[a] <= eps and a != predL[j]:
+                    # rounding residue (<= eps) goes with the link
+                    flow_k[a] = 0.0
+                    in_bush_k[a] = False
     # No relabelling after the removals: L keeps its tree, and the longest-path labels of the
     # larger bush still satisfy U_a + c_ab <= U_b on every remaining link, which is all the
     # acyclicity argument below needs.
@@ -369,15 +546,20 @@ def _update_bush(
     # taken back only if the new bush turns out cyclic.
     added = False
     n_risky = 0
+    m = 0  # the new link list, grouped by tail in the current order
     for t in range(n):
         i = topo_k[t]
+        seg_start[i] = m
         if i < ftn and i != origin:
+            seg_end[i] = m
             continue
         ui = U[i]
         li = L[i]
         for e in range(g_out_ptr[i], g_out_ptr[i + 1]):
             a = g_out_links[e]
             if in_bush_k[a]:
+                blist_k[m] = a
+                m += 1
                 continue
             j = term[a]
             if j == origin:
@@ -385,6 +567,10 @@ def _update_bush(
             if pos[j] < 0:
                 # j is not in the bush yet (after a closure): it has no bush links out
                 in_bush_k[a] = True
+                blist_k[m] = a
+                m += 1
+                seg_start[j] = 0
+                seg_end[j] = 0
                 added = True
                 continue
             c = cost[a]
@@ -392,21 +578,35 @@ def _update_bush(
             if ui < uj or (ui == uj and t < pos[j]):
                 if li + c < L[j] or ui + c < uj:
                     in_bush_k[a] = True
+                    blist_k[m] = a
+                    m += 1
                     if t > pos[j]:
                         added = True
             elif li + c < L[j]:
                 in_bush_k[a] = True
+                blist_k[m] = a
+                m += 1
                 risky[n_risky] = a
                 n_risky += 1
+        seg_end[i] = m
+    n_blist[k] = m
     if n_risky > 0:
-        m = _topo_sort(origin, in_bush_k, flow_k, g_out_ptr, g_out_links, term, topo_k, pos, indeg)
-        if m >= 0:
-            return m
+        mm = _topo_sort_list(
+            origin, blist_k, seg_start, seg_end, term, topo_k, pos, indeg, stack, post, tmp
+        )
+        if mm >= 0:
+            return mm
+        # a cycle: withdraw the backward shortcuts, rebuild the list later
         for r in range(n_risky):
             in_bush_k[risky[r]] = False
-        added = True
+        n_blist[k] = -1
+        return _topo_sort(
+            origin, in_bush_k, flow_k, g_out_ptr, g_out_links, term, topo_k, pos, indeg
+        )
     if added:
-        n = _topo_sort(origin, in_bush_k, flow_k, g_out_ptr, g_out_links, term, topo_k, pos, indeg)
+        n = _topo_sort_list(
+            origin, blist_k, seg_start, seg_end, term, topo_k, pos, indeg, stack, post, tmp
+        )
     return n
 
 
@@ -436,6 +636,9 @@ def _shift_bush(
     n_newton: int,
     dem_row: FloatArray,
     totals: FloatArray,
+    m: int,
+    blist_k: Int32Array,
+    term: IntArray,
 ) -> float:
     """One pass of Newton flow shifts from longest to shortest used segments.
 
@@ -445,22 +648,8 @@ def _shift_bush(
     sending its demand on its shortest bush paths, minus one (0 at bush equilibrium); the two
     totals go to ``totals``.
     """
-    tstt = _labels(
-        n,
-        topo_k,
-        pos,
-        in_bush_k,
-        flow_k,
-        g_in_ptr,
-        g_in_links,
-        init,
-        cost,
-        True,
-        eps,
-        L,
-        predL,
-        U,
-        predU,
+    tstt = _labels_list(
+        n, topo_k, m, blist_k, flow_k, init, term, cost, True, eps, L, predL, U, predU
     )
     sptt = 0.0
     for z in range(dem_row.shape[0]):
@@ -580,8 +769,13 @@ def _sweep(
     n_newton: int,
     demand: FloatArray,
     totals: FloatArray,
+    blist: Int32Array,
+    n_blist: IntArray,
 ) -> int:
     """Equilibrate every active bush once, first updating those with ``update[k]``.
+
+    ``blist[k]`` holds the link list of bush ``k`` when ``n_blist[k] >= 0`` (see
+    :func:`_build_list`); stale lists are rebuilt here.
 
     Returns -1-k if bush k got a cycle.
 
@@ -596,6 +790,11 @@ def _sweep(
     predL = np.empty(n_nodes, dtype=np.int64)
     predU = np.empty(n_nodes, dtype=np.int64)
     risky = np.empty(init.shape[0], dtype=np.int64)
+    seg_start = np.empty(n_nodes, dtype=np.int64)
+    seg_end = np.empty(n_nodes, dtype=np.int64)
+    stack = np.empty(n_nodes, dtype=np.int64)
+    post = np.empty(n_nodes, dtype=np.int64)
+    tmp = np.empty(init.shape[0], dtype=np.int32)
     for k in range(origins.shape[0]):
         if not active[k]:
             continue
@@ -627,10 +826,20 @@ def _sweep(
                 predU,
                 eps[k],
                 risky,
+                blist[k],
+                n_blist,
+                k,
+                seg_start,
+                seg_end,
+                stack,
+                post,
+                tmp,
             )
             if n < 0:
                 return -1 - k
             n_topo[k] = n
+        if n_blist[k] < 0:
+            n_blist[k] = _build_list(n, topo_k, in_bush[k], out_ptr, out_links, blist[k])
         for _ in range(n_inner):
             worst = _shift_bush(
                 n,
@@ -657,11 +866,87 @@ def _sweep(
                 n_newton,
                 demand[k],
                 totals[k],
+                n_blist[k],
+                blist[k],
+                term,
             )
             excess[k] = worst
             if worst <= 0.0:
                 break
     return 0
+
+
+@nb.njit(cache=True, parallel=True)
+def _update_all(
+    n_chunks: int,
+    origins: IntArray,
+    n_topo: IntArray,
+    topo: Int32Array,
+    in_bush: BoolArray2,
+    flow: FloatArray,
+    out_ptr: IntArray,
+    out_links: IntArray,
+    in_ptr: IntArray,
+    in_links: IntArray,
+    init: IntArray,
+    term: IntArray,
+    cost: FloatArray,
+    ftn: int,
+    update: npt.NDArray[np.bool_],
+    eps: FloatArray,
+    blist: Int32Array,
+    n_blist: IntArray,
+) -> int:
+    """Improve the bushes with ``update[k]`` (:func:`_update_bush`), in ``n_chunks`` threads.
+
+    An update reads the link costs and changes only its own bush, so bushes are independent
+    here and the result does not depend on the number of threads. Returns -1-k if bush k
+    got a cycle.
+    """
+    n_nodes = topo.shape[1]
+    n_links = init.shape[0]
+    todo = np.flatnonzero(update)
+    # scratch per chunk, allocated here (allocations inside a parallel loop may be hoisted
+    # out of it and shared)
+    pos = np.empty((n_chunks, n_nodes), dtype=np.int64)
+    cursor = np.empty((n_chunks, n_nodes), dtype=np.int64)
+    L = np.empty((n_chunks, n_nodes))
+    U = np.empty((n_chunks, n_nodes))
+    predL = np.empty((n_chunks, n_nodes), dtype=np.int64)
+    predU = np.empty((n_chunks, n_nodes), dtype=np.int64)
+    risky = np.empty((n_chunks, n_links), dtype=np.int64)
+    seg_start = np.empty((n_chunks, n_nodes), dtype=np.int64)
+    seg_end = np.empty((n_chunks, n_nodes), dtype=np.int64)
+    stack = np.empty((n_chunks, n_nodes), dtype=np.int64)
+    post = np.empty((n_chunks, n_nodes), dtype=np.int64)
+    tmp = np.empty((n_chunks, n_links), dtype=np.int32)
+    rcs = np.zeros(n_chunks, dtype=np.int64)
+    for c in nb.prange(n_chunks):
+        for idx in range(c, todo.shape[0], n_chunks):
+            k = todo[idx]
+            n = n_topo[k]
+            topo_k = topo[k]
+            pos_c = pos[c]
+            pos_c[:] = -1
+            for t in range(n):
+                pos_c[topo_k[t]] = t
+            n = _update_bush(
+                origins[k], n, topo_k, in_bush[k], flow[k], out_ptr, out_links, in_ptr,
+                in_links, init, term, cost, ftn, pos_c, cursor[c], L[c], predL[c], U[c],
+                predU[c], eps[k], risky[c], blist[k], n_blist, k, seg_start[c], seg_end[c],
+                stack[c], post[c], tmp[c],
+            )  # fmt: skip
+            if n < 0:
+                rcs[c] = -1 - k
+                break
+            n_topo[k] = n
+            if n_blist[k] < 0:
+                n_blist[k] = _build_list(n, topo_k, in_bush[k], out_ptr, out_links, blist[k])
+    rc = 0
+    for c in range(n_chunks):
+        if rcs[c] < 0:
+            rc = rcs[c]
+    return rc
 
 
 @nb.njit(cache=True)
@@ -1150,6 +1435,7 @@ def solve(
     exact_every: int = 6,
     every_round: bool | None = None,
     timing: dict[str, float] | None = None,
+    n_threads: int | None = None,
 ) -> tuple[
     FloatArray,
     int,
@@ -1188,6 +1474,9 @@ def solve(
     it = 0
     converged = False
     evaluated = (np.inf, 0.0, 0.0)
+    if n_threads is None:
+        n_threads = _THREADS
+    n_threads = max(1, min(n_threads, st.origins.shape[0]))
     if every_round is None:
         every_round = g.n_nodes >= _EVERY_ROUND_NODES_PER_ORIGIN * max(st.origins.shape[0], 1)
     estimate = np.inf  # relative gap within the bushes (a lower bound)
@@ -1196,6 +1485,10 @@ def solve(
     scale = 1.0
     last_exact = 0
     totals = np.zeros((st.origins.shape[0], 2))
+    # each bush's link list, built on first use (not part of the state: it is cheap to
+    # rebuild and would double the size of a cached baseline)
+    blist = np.empty((st.origins.shape[0], L), dtype=np.int32)
+    n_blist = np.full(st.origins.shape[0], -1, dtype=np.int64)
     while True:
         x = st.flow.sum(axis=0) if st.origins.size else np.zeros(L)
         out_of_time = it >= max_iter or (
@@ -1243,16 +1536,31 @@ def solve(
         update[:] = True
         for r in range(n_rounds):
             _tt = time.perf_counter()
+            if update.any():
+                # the updates first, in parallel (independent: same result for any number
+                # of threads); the shifts that follow stay sequential (Gauss-Seidel: each
+                # bush sees the costs the earlier ones left)
+                rc = _update_all(
+                    n_threads, st.origins, st.n_topo, st.topo, st.in_bush, st.flow,
+                    g.out_ptr, g.out_links, g.in_ptr, g.in_links, g.init_node, g.term_node,
+                    cost, g.first_thru_node, update & active, eps, blist, n_blist,
+                )  # fmt: skip
+                if rc < 0:
+                    raise RuntimeError(f"bush of origin {st.origins[-1 - rc]} became cyclic")
+                was_update = True
+                update[:] = False
+            else:
+                was_update = False
             rc = _sweep(
                 st.origins, st.n_topo, st.topo, st.in_bush, st.flow, g.out_ptr, g.out_links,
                 g.in_ptr, g.in_links, g.init_node, g.term_node, g.first_thru_node, x, cost,
                 deriv, g.fft, g.b, g.power, g.capacity, g.fixed, n_inner, active, eps,
-                update, excess, n_newton, st.demand, totals,
+                update, excess, n_newton, st.demand, totals, blist, n_blist,
             )  # fmt: skip
             if rc < 0:
                 raise RuntimeError(f"bush of origin {st.origins[-1 - rc]} became cyclic")
             if timing is not None:
-                key = "upd" if update.any() else "shift"
+                key = "upd" if was_update else "shift"
                 timing[key] = timing.get(key, 0.0) + time.perf_counter() - _tt
                 timing["n_" + key] = timing.get("n_" + key, 0) + 1
                 timing["act"] = timing.get("act", 0) + int(active.sum())

@@ -16,9 +16,10 @@ from twin.errors import InputError
 __all__: list[str] = []
 
 
-#: Threads for the all-or-nothing loads. One by default: on a shared machine (the target
-#: here) extra threads mostly wait for cores; set ``TWIN_ASSIGN_THREADS`` to use more.
-_THREADS = max(1, int(os.environ.get("TWIN_ASSIGN_THREADS", "1") or 1))
+#: Threads for the all-or-nothing loads and the bush updates: two by default (the cores of
+#: the machine the targets are set for), fewer if the machine has fewer; set
+#: ``TWIN_ASSIGN_THREADS`` to change it. Results do not depend on it.
+_THREADS = max(1, int(os.environ.get("TWIN_ASSIGN_THREADS", "") or min(2, os.cpu_count() or 1)))
 
 
 @dataclass(frozen=True)

@@ -96,3 +96,63 @@ def test_adapted_bushes_route_exactly_the_new_demand_off_closed_links() -> None:
         assert np.abs(bal - want).max() < 1e-9 * max(problem.demand[k].sum(), 1.0)
     # the previous bushes are untouched
     assert (prev.flow[:, busiest] > 0.0).any()
+
+
+def test_results_do_not_depend_on_the_number_of_threads() -> None:
+    # bush updates run in parallel but each reads only the costs and writes only its bush
+    net, dem = grid_problem(n_intersections=300, n_zones=80, n_links=1000, seed=5)
+    problem = prepare(net, dem)
+    runs = []
+    for n in (1, 2, 3):
+        out = algorithm_b.solve(
+            problem, gap=1e-8, max_iter=200, max_seconds=None, warm=None, progress=None,
+            t0=time.perf_counter(), n_threads=n,
+        )  # fmt: skip
+        runs.append(out)
+    for flow, iterations, *_ in runs[1:]:
+        assert iterations == runs[0][1]
+        np.testing.assert_allclose(flow, runs[0][0], rtol=0, atol=1e-9 * float(flow.max()))
+
+
+def test_labels_over_the_link_list_equal_labels_over_the_graph(siouxfalls_dir: Path) -> None:
+    net = read_network(siouxfalls_dir / "SiouxFalls_net.tntp")
+    dem = read_trips(siouxfalls_dir / "SiouxFalls_trips.tntp", network=net)
+    problem = prepare(net, dem)
+    g = problem.graph
+    *_, st, _, _ = algorithm_b.solve(
+        problem, gap=1e-6, max_iter=100, max_seconds=None, warm=None, progress=None,
+        t0=time.perf_counter(),
+    )  # fmt: skip
+    cost = problem.costs(st.flow.sum(axis=0))
+    n_nodes = g.n_nodes
+    checked = 0
+    for k in range(st.origins.shape[0]):
+        n = int(st.n_topo[k])
+        topo_k = st.topo[k]
+        pos = np.full(n_nodes, -1, dtype=np.int64)
+        pos[topo_k[:n]] = np.arange(n)
+        blist = np.empty(g.init_node.shape[0], dtype=np.int32)
+        m = algorithm_b._build_list(n, topo_k, st.in_bush[k], g.out_ptr, g.out_links, blist)
+        assert m == int(st.in_bush[k].sum())
+        for used_only in (False, True):
+            a = _label_arrays(n_nodes)
+            b = _label_arrays(n_nodes)
+            ta = algorithm_b._labels(
+                n, topo_k, pos, st.in_bush[k], st.flow[k], g.in_ptr, g.in_links, g.init_node,
+                cost, used_only, 1e-9, *a,
+            )  # fmt: skip
+            tb = algorithm_b._labels_list(
+                n, topo_k, m, blist, st.flow[k], g.init_node, g.term_node, cost, used_only,
+                1e-9, *b,
+            )  # fmt: skip
+            nodes = topo_k[:n]
+            assert tb == pytest.approx(ta, rel=1e-12)
+            np.testing.assert_allclose(b[0][nodes], a[0][nodes], rtol=1e-12)  # L
+            np.testing.assert_allclose(b[2][nodes], a[2][nodes], rtol=1e-12)  # U
+            checked += n
+    assert checked > 20 * 24
+
+
+def _label_arrays(n: int) -> list[np.ndarray]:
+    """L, predL, U, predU of a label pass."""
+    return [np.empty(n), np.empty(n, np.int64), np.empty(n), np.empty(n, np.int64)]
