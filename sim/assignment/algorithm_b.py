@@ -61,6 +61,9 @@ _REL_TOL = 1e-14
 #: and 14 nodes per origin 1.3-1.5x slower.
 _EVERY_ROUND_NODES_PER_ORIGIN = 25
 
+#: Stand-in mask for searches that take every link they are given.
+_NO_MASK = np.zeros(0, dtype=np.bool_)
+
 
 @dataclass
 class BushState:
@@ -144,6 +147,64 @@ def _tree_load(
 
 
 @nb.njit(cache=True)
+def _dfs_post_order(
+    origin: int,
+    links: npt.NDArray[np.integer],
+    seg_start: IntArray,
+    seg_end: IntArray,
+    keep: npt.NDArray[np.bool_],
+    filtered: bool,
+    term: IntArray,
+    pos: IntArray,
+    cursor: IntArray,
+    stack: IntArray,
+    post: IntArray,
+) -> int:
+    """Post-order of one depth-first search from ``origin`` over the links
+    ``links[seg_start[u]:seg_end[u]]`` out of each node ``u`` (only those with ``keep[a]``
+    if ``filtered``). Returns how many nodes it reached, or -1 if it met a cycle.
+
+    ``pos`` ends -1 for nodes not reached (0 for the others); ``cursor`` is scratch space.
+    """
+    # state in pos: -1 unseen, -2 on the search stack, 0 finished
+    pos[:] = -1
+    n_post = 0
+    stack[0] = origin
+    top = 1
+    pos[origin] = -2
+    cursor[origin] = seg_start[origin]
+    while top > 0:
+        u = stack[top - 1]
+        e = cursor[u]
+        end = seg_end[u]
+        pushed = False
+        while e < end:
+            a = links[e]
+            e += 1
+            if filtered and not keep[a]:
+                continue
+            v = term[a]
+            pv = pos[v]
+            if pv == -1:
+                cursor[u] = e
+                pos[v] = -2
+                cursor[v] = seg_start[v]
+                stack[top] = v
+                top += 1
+                pushed = True
+                break
+            if pv == -2:
+                return -1
+        if not pushed:
+            cursor[u] = e
+            top -= 1
+            post[n_post] = u
+            pos[u] = 0
+            n_post += 1
+    return n_post
+
+
+@nb.njit(cache=True)
 def _topo_sort(
     origin: int,
     in_bush_k: npt.NDArray[np.bool_],
@@ -162,44 +223,14 @@ def _topo_sort(
     scratch space (the search's edge cursor per node).
     """
     n_nodes = pos.shape[0]
-    # state in pos: -1 unseen, -2 on the search stack, >= 0 finished
-    pos[:] = -1
-    cursor = indeg
     stack = np.empty(n_nodes, dtype=np.int64)
     post = np.empty(n_nodes, dtype=np.int64)
-    n_post = 0
-    stack[0] = origin
-    top = 1
-    pos[origin] = -2
-    cursor[origin] = out_ptr[origin]
-    while top > 0:
-        u = stack[top - 1]
-        e = cursor[u]
-        end = out_ptr[u + 1]
-        pushed = False
-        while e < end:
-            a = out_links[e]
-            e += 1
-            if not in_bush_k[a]:
-                continue
-            v = term[a]
-            pv = pos[v]
-            if pv == -1:
-                cursor[u] = e
-                pos[v] = -2
-                cursor[v] = out_ptr[v]
-                stack[top] = v
-                top += 1
-                pushed = True
-                break
-            if pv == -2:
-                return -1
-        if not pushed:
-            cursor[u] = e
-            top -= 1
-            post[n_post] = u
-            pos[u] = 0
-            n_post += 1
+    n_post = _dfs_post_order(
+        origin, out_links, out_ptr[:-1], out_ptr[1:], in_bush_k, True, term, pos, indeg,
+        stack, post,
+    )  # fmt: skip
+    if n_post < 0:
+        return -1
     for t in range(n_post):
         v = post[n_post - 1 - t]
         topo_k[t] = v
@@ -418,37 +449,11 @@ def _topo_sort_list(
     Returns the number of ordered nodes, or -1 if the bush has a cycle (the list is then
     left as it was).
     """
-    pos[:] = -1
-    n_post = 0
-    stack[0] = origin
-    top = 1
-    pos[origin] = -2
-    cursor[origin] = seg_start[origin]
-    while top > 0:
-        u = stack[top - 1]
-        e = cursor[u]
-        end = seg_end[u]
-        pushed = False
-        while e < end:
-            v = term[blist_k[e]]
-            e += 1
-            pv = pos[v]
-            if pv == -1:
-                cursor[u] = e
-                pos[v] = -2
-                cursor[v] = seg_start[v]
-                stack[top] = v
-                top += 1
-                pushed = True
-                break
-            if pv == -2:
-                return -1
-        if not pushed:
-            cursor[u] = e
-            top -= 1
-            post[n_post] = u
-            pos[u] = 0
-            n_post += 1
+    n_post = _dfs_post_order(
+        origin, blist_k, seg_start, seg_end, _NO_MASK, False, term, pos, cursor, stack, post
+    )
+    if n_post < 0:
+        return -1
     m = 0
     for t in range(n_post):
         v = post[n_post - 1 - t]
