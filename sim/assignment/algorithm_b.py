@@ -619,10 +619,7 @@ def _update_bush(
 def _shift_bush(
     n: int,
     topo_k: Int32Array,
-    in_bush_k: npt.NDArray[np.bool_],
     flow_k: FloatArray,
-    g_in_ptr: IntArray,
-    g_in_links: IntArray,
     init: IntArray,
     x: FloatArray,
     cost: FloatArray,
@@ -746,18 +743,14 @@ def _shift_bush(
 
 @nb.njit(cache=True)
 def _sweep(
-    origins: IntArray,
     n_topo: IntArray,
     topo: Int32Array,
     in_bush: BoolArray2,
     flow: FloatArray,
     out_ptr: IntArray,
     out_links: IntArray,
-    in_ptr: IntArray,
-    in_links: IntArray,
     init: IntArray,
     term: IntArray,
-    ftn: int,
     x: FloatArray,
     cost: FloatArray,
     deriv: FloatArray,
@@ -769,116 +762,46 @@ def _sweep(
     n_inner: int,
     active: npt.NDArray[np.bool_],
     eps: FloatArray,
-    update: npt.NDArray[np.bool_],
     excess: FloatArray,
     n_newton: int,
     demand: FloatArray,
     totals: FloatArray,
     blist: Int32Array,
     n_blist: IntArray,
-) -> int:
-    """Equilibrate every active bush once, first updating those with ``update[k]``.
+) -> None:
+    """Equilibrate every active bush once (the updates are :func:`_update_all`'s).
 
     ``blist[k]`` holds the link list of bush ``k`` when ``n_blist[k] >= 0`` (see
     :func:`_build_list`); stale lists are rebuilt here.
 
-    Returns -1-k if bush k got a cycle.
-
     ``excess[k]`` receives the relative gap of bush ``k`` before its last pass, and
     ``totals[k]`` the cost of its flows and of its demand on its shortest bush paths.
     """
-    n_nodes = pos_size = topo.shape[1]
-    pos = np.empty(pos_size, dtype=np.int64)
-    indeg = np.empty(n_nodes, dtype=np.int64)
+    n_nodes = topo.shape[1]
+    # only the positions of the bush's own nodes are read: no reset between bushes
+    pos = np.empty(n_nodes, dtype=np.int64)
     L = np.empty(n_nodes)
     U = np.empty(n_nodes)
     predL = np.empty(n_nodes, dtype=np.int64)
     predU = np.empty(n_nodes, dtype=np.int64)
-    risky = np.empty(init.shape[0], dtype=np.int64)
-    seg_start = np.empty(n_nodes, dtype=np.int64)
-    seg_end = np.empty(n_nodes, dtype=np.int64)
-    stack = np.empty(n_nodes, dtype=np.int64)
-    post = np.empty(n_nodes, dtype=np.int64)
-    tmp = np.empty(init.shape[0], dtype=np.int32)
-    for k in range(origins.shape[0]):
+    for k in range(topo.shape[0]):
         if not active[k]:
             continue
         n = n_topo[k]
         topo_k = topo[k]
-        pos[:] = -1
         for t in range(n):
             pos[topo_k[t]] = t
-        if update[k]:
-            n = _update_bush(
-                origins[k],
-                n,
-                topo_k,
-                in_bush[k],
-                flow[k],
-                out_ptr,
-                out_links,
-                in_ptr,
-                in_links,
-                init,
-                term,
-                cost,
-                ftn,
-                pos,
-                indeg,
-                L,
-                predL,
-                U,
-                predU,
-                eps[k],
-                risky,
-                blist[k],
-                n_blist,
-                k,
-                seg_start,
-                seg_end,
-                stack,
-                post,
-                tmp,
-            )
-            if n < 0:
-                return -1 - k
-            n_topo[k] = n
         if n_blist[k] < 0:
             n_blist[k] = _build_list(n, topo_k, in_bush[k], out_ptr, out_links, blist[k])
         for _ in range(n_inner):
             worst = _shift_bush(
-                n,
-                topo_k,
-                in_bush[k],
-                flow[k],
-                in_ptr,
-                in_links,
-                init,
-                x,
-                cost,
-                deriv,
-                fft,
-                b,
-                power,
-                cap,
-                fixed,
-                pos,
-                L,
-                predL,
-                U,
-                predU,
-                eps[k],
-                n_newton,
-                demand[k],
-                totals[k],
-                n_blist[k],
-                blist[k],
+                n, topo_k, flow[k], init, x, cost, deriv, fft, b, power, cap, fixed, pos, L,
+                predL, U, predU, eps[k], n_newton, demand[k], totals[k], n_blist[k], blist[k],
                 term,
-            )
+            )  # fmt: skip
             excess[k] = worst
             if worst <= 0.0:
                 break
-    return 0
 
 
 @nb.njit(cache=True, parallel=True)
@@ -1556,14 +1479,11 @@ def solve(
                 update[:] = False
             else:
                 was_update = False
-            rc = _sweep(
-                st.origins, st.n_topo, st.topo, st.in_bush, st.flow, g.out_ptr, g.out_links,
-                g.in_ptr, g.in_links, g.init_node, g.term_node, g.first_thru_node, x, cost,
-                deriv, g.fft, g.b, g.power, g.capacity, g.fixed, n_inner, active, eps,
-                update, excess, n_newton, st.demand, totals, blist, n_blist,
+            _sweep(
+                st.n_topo, st.topo, st.in_bush, st.flow, g.out_ptr, g.out_links, g.init_node,
+                g.term_node, x, cost, deriv, g.fft, g.b, g.power, g.capacity, g.fixed,
+                n_inner, active, eps, excess, n_newton, st.demand, totals, blist, n_blist,
             )  # fmt: skip
-            if rc < 0:
-                raise RuntimeError(f"bush of origin {st.origins[-1 - rc]} became cyclic")
             if timing is not None:
                 key = "upd" if was_update else "shift"
                 timing[key] = timing.get(key, 0.0) + time.perf_counter() - _tt
