@@ -878,6 +878,32 @@ def _update_all(
 
 
 @nb.njit(cache=True)
+def _bush_shortest(
+    n: int,
+    topo_k: Int32Array,
+    pos: IntArray,
+    in_bush_k: npt.NDArray[np.bool_],
+    flow_k: FloatArray,
+    in_ptr: IntArray,
+    in_links: IntArray,
+    init: IntArray,
+    cost: FloatArray,
+) -> tuple[FloatArray, IntArray]:
+    """Shortest bush-path cost of every ordered node and the bush link it arrives by
+    (:func:`_labels` over the graph, for bushes whose link list is not kept)."""
+    n_nodes = pos.shape[0]
+    L = np.empty(n_nodes)
+    predL = np.empty(n_nodes, dtype=np.int64)
+    U = np.empty(n_nodes)
+    predU = np.empty(n_nodes, dtype=np.int64)
+    _labels(
+        n, topo_k, pos, in_bush_k, flow_k, in_ptr, in_links, init, cost, False, 0.0, L, predL,
+        U, predU,
+    )  # fmt: skip
+    return L, predL
+
+
+@nb.njit(cache=True)
 def _regrow(
     n: int,
     topo_k: Int32Array,
@@ -901,27 +927,7 @@ def _regrow(
     """
     n_nodes = pos.shape[0]
     n_links = init.shape[0]
-    L = np.empty(n_nodes)
-    predL = np.empty(n_nodes, dtype=np.int64)
-    U = np.empty(n_nodes)
-    predU = np.empty(n_nodes, dtype=np.int64)
-    _labels(
-        n,
-        topo_k,
-        pos,
-        in_bush_k,
-        flow_k,
-        in_ptr,
-        in_links,
-        init,
-        cost,
-        False,
-        0.0,
-        L,
-        predL,
-        U,
-        predU,
-    )
+    L, _ = _bush_shortest(n, topo_k, pos, in_bush_k, flow_k, in_ptr, in_links, init, cost)
     origin = topo_k[0]
     dist = np.full(n_nodes, np.inf)
     pred = np.full(n_nodes, -1, dtype=np.int64)
@@ -994,27 +1000,7 @@ def _reload(
     for z in range(dem_row.shape[0]):
         if dem_row[z] > 0.0 and z != origin and pos[z] < 0:
             return False
-    L = np.empty(n_nodes)
-    predL = np.empty(n_nodes, dtype=np.int64)
-    U = np.empty(n_nodes)
-    predU = np.empty(n_nodes, dtype=np.int64)
-    _labels(
-        n,
-        topo_k,
-        pos,
-        in_bush_k,
-        flow_k,
-        in_ptr,
-        in_links,
-        init,
-        cost,
-        False,
-        0.0,
-        L,
-        predL,
-        U,
-        predU,
-    )
+    _, predL = _bush_shortest(n, topo_k, pos, in_bush_k, flow_k, in_ptr, in_links, init, cost)
     node_flow = np.zeros(n_nodes)
     for z in range(dem_row.shape[0]):
         if z != origin:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numba as nb
 import numpy as np
 
-from sim.assignment.problem import Problem
+from sim.assignment.problem import Problem, _relative
 from sim.assignment.vdf import _cost1, _costs_and_derivs
 from sim.network import FloatArray
 
@@ -85,7 +85,7 @@ def solve(
         _costs_and_derivs(g.fft, g.b, g.power, g.capacity, g.fixed, x, cost, deriv)
         y, sptt = problem.all_or_nothing(cost)
         tstt = float(np.dot(cost, x))
-        rg = max((tstt - sptt) / tstt, 0.0) if tstt > 0 else 0.0
+        rg = _relative(tstt, sptt)
         history.append((it, rg, time.perf_counter() - t0))
         if progress is not None:
             progress(it, rg)
