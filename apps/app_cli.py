@@ -18,6 +18,18 @@ from twin.errors import ConfigError
 #: The Streamlit entry script.
 ENTRY = Path(__file__).with_name("streamlit_app.py")
 
+#: Headless Chromium for the app's browser tests and benchmark: the system's browser, no
+#: background traffic (every request must stay on localhost), WebGL in software.
+CHROMIUM_PATH = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--enable-unsafe-swiftshader",
+]
+
 
 def streamlit_command(
     *,

@@ -31,16 +31,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from apps.app_cli import app_env, streamlit_command
+from apps.app_cli import CHROMIUM_ARGS, CHROMIUM_PATH, app_env, streamlit_command
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--enable-unsafe-swiftshader",
-]
 CANVAS = "[data-testid=stDeckGlJsonChart] canvas"
 PAGES = {"planner": "/", "wall": "/wall", "story": "/story"}
 
@@ -196,7 +188,7 @@ def main() -> int:
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            browser = p.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
             print(
                 f"server ready in {start:.1f} s; load average {os.getloadavg()[0]:.2f} "
                 f"on {os.cpu_count()} cores"

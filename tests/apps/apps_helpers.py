@@ -9,14 +9,6 @@ REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts" / "screenshots"
 #: A complaint description that would run script if it were ever interpreted as HTML.
 XSS = "<img src=x onerror=window.__xss=1> banjir <b>tebal</b>"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--enable-unsafe-swiftshader",
-]
 
 
 def shot(page: Any, name: str) -> Path:

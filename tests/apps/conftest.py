@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from apps.app_cli import app_env, streamlit_command
-from tests.apps.apps_helpers import CHROMIUM_ARGS, XSS
+from apps.app_cli import CHROMIUM_ARGS, CHROMIUM_PATH, app_env, streamlit_command
+from tests.apps.apps_helpers import XSS
 from tests.apps.toy import build_toy_twin
 from twin.model import Twin
 
@@ -160,7 +160,7 @@ def chromium() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        b = p.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
         yield b
         b.close()
 
