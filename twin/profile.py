@@ -43,7 +43,10 @@ class InputSpec:
 
 @dataclass(frozen=True)
 class Fact:
-    """A fact about the city with its source, shown in the presentation."""
+    """A fact about the city with its source, shown in the presentation.
+
+    ``unit`` is in Bahasa Indonesia; ``unit_en`` is its English form where the two differ.
+    """
 
     key: str
     value: float | int | str
@@ -51,6 +54,11 @@ class Fact:
     label_en: str
     source: str
     unit: str = ""
+    unit_en: str = ""
+
+    def unit_in(self, lang: str) -> str:
+        """The unit in ``lang`` ("id" or "en")."""
+        return self.unit_en if lang == "en" and self.unit_en else self.unit
 
 
 @dataclass(frozen=True)
@@ -132,6 +140,7 @@ def load_profile(city: str | Path = "medan") -> CityProfile:
                 label_en=f["label_en"],
                 source=f["source"],
                 unit=f.get("unit", ""),
+                unit_en=f.get("unit_en", ""),
             )
             for f in raw.get("facts", [])
         )

@@ -37,15 +37,15 @@ def fact_cards(profile: CityProfile, *, lang: str = "id") -> list[FactCard]:
     >>> from twin.profile import load_profile
     >>> cards = fact_cards(load_profile("medan"), lang="en")
     >>> [c.value for c in cards if c.label.startswith("Population (2020")]
-    ['2,435,252 jiwa']
+    ['2,435,252 people']
     """
     out = []
     for f in profile.facts:
         if isinstance(f.value, int | float):
             dec = 0 if float(f.value).is_integer() else 2
-            value = theme.fmt_num(float(f.value), unit=f.unit, decimals=dec)
+            value = theme.fmt_num(float(f.value), unit=f.unit_in(lang), decimals=dec)
         else:
-            value = f"{f.value} {f.unit}".strip()
+            value = f"{f.value} {f.unit_in(lang)}".strip()
         out.append(FactCard(f.label_id if lang == "id" else f.label_en, value, f.source))
     return out
 

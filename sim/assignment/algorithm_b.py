@@ -61,6 +61,14 @@ _REL_TOL = 1e-14
 #: and 14 nodes per origin 1.3-1.5x slower.
 _EVERY_ROUND_NODES_PER_ORIGIN = 25
 
+#: With updates every round, the rounds after the first take the bushes that hold this share
+#: of the bushes' summed gap (on the Medan twin the gap after a street closure sits in a few
+#: dozen of the 322 bushes; see bench/bench_scenario.py).
+_ROUND_SHARE = 0.9
+
+#: Bushes adapted together on the same costs when a warm start meets closures or new demand.
+_ADAPT_BATCH = 8
+
 #: Stand-in mask for searches that take every link they are given.
 _NO_MASK = np.zeros(0, dtype=np.bool_)
 
@@ -601,13 +609,20 @@ def _update_bush(
         )
         if mm >= 0:
             return mm
-        # a cycle: withdraw the backward shortcuts, rebuild the list later
+        # a cycle: withdraw the backward shortcuts, order the bush without them, and put
+        # back those that run forward in the new order (they close no cycle); the list is
+        # rebuilt later
         for r in range(n_risky):
             in_bush_k[risky[r]] = False
         n_blist[k] = -1
-        return _topo_sort(
-            origin, in_bush_k, flow_k, g_out_ptr, g_out_links, term, topo_k, pos, indeg
-        )
+        mm = _topo_sort(origin, in_bush_k, flow_k, g_out_ptr, g_out_links, term, topo_k, pos, indeg)
+        if mm >= 0:
+            for r in range(n_risky):
+                a = risky[r]
+                pi = pos[init[a]]
+                if pi >= 0 and pi < pos[term[a]]:
+                    in_bush_k[a] = True
+        return mm
     if added:
         n = _topo_sort_list(
             origin, blist_k, seg_start, seg_end, term, topo_k, pos, indeg, stack, post, tmp
@@ -1107,8 +1122,14 @@ def _cold_bushes(
                 cost[a] = _cost1(fft[a], b[a], power[a], cap[a], x[a]) + fixed[a]
 
 
-def _warm_state(problem: Problem, prev: BushState) -> BushState | None:
-    """Adapt the bushes of a previous run to new costs, closures and demand."""
+def _warm_state(
+    problem: Problem, prev: BushState, *, n_threads: int = _THREADS
+) -> tuple[BushState, npt.NDArray[np.bool_]] | None:
+    """Adapt the bushes of a previous run to new costs, closures and demand.
+
+    Returns the bushes and which of them changed (those that had a closed link, or whose
+    demand changed), or None if the previous run was on another network.
+    """
     g = problem.graph
     L = g.init_node.shape[0]
     if prev.n_nodes != g.n_nodes or prev.n_links != L:
@@ -1139,17 +1160,20 @@ def _warm_state(problem: Problem, prev: BushState) -> BushState | None:
     cost = problem.costs(x)
     prev_demand = np.zeros_like(st.demand)
     prev_demand[has] = prev.demand[src[has]]
+    closed = np.flatnonzero(~g.open_mask).astype(np.int64)
+    touched = np.zeros(st.origins.shape[0], dtype=bool)
     _adapt_bushes(
-        st.origins, st.demand, src, prev_demand, np.flatnonzero(~g.open_mask).astype(np.int64),
-        g.out_ptr, g.out_links, g.in_ptr, g.in_links, g.init_node, g.term_node,
+        max(1, min(n_threads, st.origins.shape[0])), st.origins, st.demand, src, prev_demand,
+        closed, g.out_ptr, g.out_links, g.in_ptr, g.in_links, g.init_node, g.term_node,
         g.first_thru_node, x, cost, g.fft, g.b, g.power, g.capacity, g.fixed, st.flow,
-        st.in_bush, st.topo, st.n_topo,
+        st.in_bush, st.topo, st.n_topo, touched,
     )  # fmt: skip
-    return st
+    return st, touched
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, parallel=True)
 def _adapt_bushes(
+    n_chunks: int,
     origins: IntArray,
     demand: FloatArray,
     src: IntArray,
@@ -1173,31 +1197,57 @@ def _adapt_bushes(
     in_bush: BoolArray2,
     topo: Int32Array,
     n_topo: IntArray,
+    touched: npt.NDArray[np.bool_],
 ) -> None:
     # Per bush: drop closed links (and what only they reached), re-order, and reload the
     # demand in the old proportions where flow was lost or the demand changed; a bush that
     # no longer reaches a destination is rebuilt from the shortest-path tree. The costs
-    # follow each bush's change (as in incremental loading), so the flow a closure displaces
-    # is not all sent to the same detour by every bush.
+    # follow the bushes' changes batch by batch (as in incremental loading), so the flow a
+    # closure displaces is not all sent to the same detour by every bush. The bushes of a
+    # batch share its costs and are adapted in ``n_chunks`` threads; the batch size is
+    # fixed, so the result does not depend on the number of threads.
     n_nodes = topo.shape[1]
     n_links = init.shape[0]
-    pos = np.empty(n_nodes, dtype=np.int64)
-    scratch = np.empty(n_nodes, dtype=np.int64)
-    old = np.empty(n_links)
-    for k in range(origins.shape[0]):
-        old[:] = flow[k]
-        _adapt_one(
-            k, origins, demand, src, prev_demand, closed, out_ptr, out_links, in_ptr,
-            in_links, init, term, ftn, cost, flow, in_bush, topo, n_topo, pos, scratch,
-        )  # fmt: skip
-        fk = flow[k]
-        for a in range(n_links):
-            d = fk[a] - old[a]
-            if d != 0.0:
-                xa = x[a] + d
-                xa = xa if xa > 0.0 else 0.0
-                x[a] = xa
-                cost[a] = _cost1(fft[a], b[a], power[a], cap[a], xa) + fixed[a]
+    n_o = origins.shape[0]
+    # touched: the bushes with a closed link, a new demand row or a new origin
+    touched[:] = False
+    for k in range(n_o):
+        if src[k] < 0:
+            touched[k] = True
+            continue
+        for r in range(closed.shape[0]):
+            if in_bush[k, closed[r]]:
+                touched[k] = True
+                break
+        if not touched[k]:
+            for z in range(demand.shape[1]):
+                if demand[k, z] != prev_demand[k, z]:
+                    touched[k] = True
+                    break
+    work = np.flatnonzero(touched)
+    pos = np.empty((n_chunks, n_nodes), dtype=np.int64)
+    scratch = np.empty((n_chunks, n_nodes), dtype=np.int64)
+    old = np.empty((_ADAPT_BATCH, n_links))
+    for first in range(0, work.shape[0], _ADAPT_BATCH):
+        size = min(_ADAPT_BATCH, work.shape[0] - first)
+        for c in nb.prange(n_chunks):
+            for i in range(c, size, n_chunks):
+                k = work[first + i]
+                old[i, :] = flow[k]
+                _adapt_one(
+                    k, origins, demand, src, prev_demand, closed, out_ptr, out_links, in_ptr,
+                    in_links, init, term, ftn, cost, flow, in_bush, topo, n_topo, pos[c],
+                    scratch[c],
+                )  # fmt: skip
+        for i in range(size):
+            fk = flow[work[first + i]]
+            for a in range(n_links):
+                d = fk[a] - old[i, a]
+                if d != 0.0:
+                    xa = x[a] + d
+                    xa = xa if xa > 0.0 else 0.0
+                    x[a] = xa
+                    cost[a] = _cost1(fft[a], b[a], power[a], cap[a], xa) + fixed[a]
 
 
 @nb.njit(cache=True)
@@ -1333,6 +1383,23 @@ def _adapt_one(
         )
 
 
+def _hold_share(gaps: FloatArray, share: float, out: npt.NDArray[np.bool_]) -> None:
+    """Mark in ``out`` the fewest bushes whose ``gaps`` add up to ``share`` of their sum.
+
+    >>> out = np.zeros(4, dtype=bool)
+    >>> _hold_share(np.array([1.0, 6.0, 0.0, 3.0]), 0.8, out)
+    >>> out.tolist()
+    [False, True, False, True]
+    """
+    order = np.argsort(-gaps, kind="stable")
+    held = np.cumsum(np.maximum(gaps[order], 0.0))
+    out[:] = False
+    if held.size == 0 or held[-1] <= 0.0:
+        return
+    n = int(np.searchsorted(held, share * held[-1])) + 1
+    out[order[:n]] = True
+
+
 def solve(
     problem: Problem,
     *,
@@ -1364,18 +1431,25 @@ def solve(
     ``every_round`` updates the bushes in every round rather than once per iteration (by
     default when the network has many nodes per origin, see
     ``_EVERY_ROUND_NODES_PER_ORIGIN``). ``timing``, if given, accumulates wall seconds of
-    the exact gaps (``"exact"``) and of the rounds with and without updates (``"upd"``,
-    ``"shift"``), their counts (``"n_upd"``, ``"n_shift"``) and the bush passes (``"act"``),
-    for profiling.
+    the exact gaps (``"exact"``), of the rounds with and without updates (``"upd"``,
+    ``"shift"``) and of the updates within them (``"update"``), the rounds' counts
+    (``"n_upd"``, ``"n_shift"``) and the bush passes (``"act"``), for profiling.
 
     Returns flows, iterations, history, converged, bushes, whether it warm-started, and
     ``(relative gap, TSTT, SPTT)`` of the returned flows.
     """
     g: Graph = problem.graph
-    st = _warm_state(problem, warm) if isinstance(warm, BushState) else None
-    warm_started = st is not None
-    if st is None:
+    if n_threads is None:
+        n_threads = _THREADS
+    adapted = (
+        _warm_state(problem, warm, n_threads=n_threads) if isinstance(warm, BushState) else None
+    )
+    warm_started = adapted is not None
+    if adapted is None:
         st = _cold_state(problem)
+        touched = np.ones(st.origins.shape[0], dtype=bool)
+    else:
+        st, touched = adapted
     L = g.init_node.shape[0]
     cost = np.empty(L)
     deriv = np.empty(L)
@@ -1388,8 +1462,6 @@ def solve(
     it = 0
     converged = False
     evaluated = (np.inf, 0.0, 0.0)
-    if n_threads is None:
-        n_threads = _THREADS
     n_threads = max(1, min(n_threads, st.origins.shape[0]))
     if every_round is None:
         every_round = g.n_nodes >= _EVERY_ROUND_NODES_PER_ORIGIN * max(st.origins.shape[0], 1)
@@ -1399,9 +1471,12 @@ def solve(
     scale = 1.0
     last_exact = 0
     totals = np.zeros((st.origins.shape[0], 2))
+    held = np.zeros((st.origins.shape[0], 2))
+    fresh = np.zeros(st.origins.shape[0], dtype=bool)
     # each bush's link list, built on first use (not part of the state: it is cheap to
     # rebuild and would double the size of a cached baseline)
     blist = np.empty((st.origins.shape[0], L), dtype=np.int32)
+    sptt_k = np.empty(st.origins.shape[0])
     n_blist = np.full(st.origins.shape[0], -1, dtype=np.int64)
     while True:
         x = st.flow.sum(axis=0) if st.origins.size else np.zeros(L)
@@ -1414,12 +1489,13 @@ def solve(
         # for the record, and at the end.
         _tt = time.perf_counter()
         if (
-            estimate * scale <= (1.0 if every_round else 4.0) * gap
+            estimate <= (1.0 if every_round else 4.0) * gap
             or it - last_exact >= exact_every
             or out_of_time
             or st.origins.size == 0
         ):
-            rg, tstt, sptt, _ = problem.gap(x)
+            rg, tstt, sptt, _ = problem.gap(x, by_origin=sptt_k)
+            measured = True
             if timing is not None:
                 timing["exact"] = timing.get("exact", 0.0) + time.perf_counter() - _tt
             evaluated = (rg, tstt, sptt)
@@ -1432,22 +1508,38 @@ def solve(
                 break
             if out_of_time:
                 break
-            if every_round and 0.0 < estimate < np.inf:
-                # after a measurement the estimate triggered too early, this ratio exceeds
-                # the old one, so the same early measurement is not repeated
-                scale = max(1.0, rg / estimate)
         else:
+            measured = False
             rg = -1.0  # not measured: estimated from the bushes after the first round
             if progress is not None and it > 0:
                 progress(it, max(estimate, 0.0))
         _costs_and_derivs(g.fft, g.b, g.power, g.capacity, g.fixed, x, cost, deriv)
         # The first round improves every bush and shifts; the next rounds shift (as in
-        # Boyles' TAP-B), or with ``every_round`` also improve, the bushes still far from
-        # equilibrium (their own gap well above the whole network's). Updating every round
+        # Boyles' TAP-B) the bushes still far from equilibrium (their own gap well above the
+        # whole network's), or with ``every_round`` also improve those that hold most of the
+        # gap. Updating every round
         # lets flow reach new shortcuts at once, which big bushes need (above all after a
         # closure); the rounds then stop when the bushes' gap says the target is reached.
         active[:] = True
-        update[:] = True
+        if it == 0:
+            # a warm start's first round: only the bushes the change touched need new links;
+            # the others are shifted, which measures their gap for the rounds that follow
+            update[:] = touched
+        elif every_round and measured:
+            # the exact gap missed the target: each origin's part of it says where it is, and
+            # how optimistic the own gaps of the bushes passed since the last measurement were
+            tstt_k = st.flow @ cost
+            exact_k = tstt_k - sptt_k
+            seen = float(held[fresh, 1].sum())
+            if seen > 0.0:
+                scale = max(1.0, float(exact_k[fresh].sum()) / seen)
+            held[:, 0] = tstt_k
+            held[:, 1] = exact_k
+            fresh[:] = False
+            _hold_share(held[:, 1], _ROUND_SHARE, active)
+            update[:] = active
+        else:
+            update[:] = True
         for r in range(n_rounds):
             _tt = time.perf_counter()
             if update.any():
@@ -1463,6 +1555,8 @@ def solve(
                     raise RuntimeError(f"bush of origin {st.origins[-1 - rc]} became cyclic")
                 was_update = True
                 update[:] = False
+                if timing is not None:
+                    timing["update"] = timing.get("update", 0.0) + time.perf_counter() - _tt
             else:
                 was_update = False
             _sweep(
@@ -1475,17 +1569,32 @@ def solve(
                 timing[key] = timing.get(key, 0.0) + time.perf_counter() - _tt
                 timing["n_" + key] = timing.get("n_" + key, 0) + 1
                 timing["act"] = timing.get("act", 0) + int(active.sum())
-            t_sum = float(totals[:, 0].sum())
-            inside = (t_sum - float(totals[:, 1].sum())) / t_sum if t_sum > 0 else 0.0
+            if every_round:
+                # each bush's gap as last seen: the exact one, or its own after a pass
+                # (scaled by how optimistic those proved at the last measurement)
+                held[active, 0] = totals[active, 0]
+                held[active, 1] = totals[active, 0] - totals[active, 1]
+                fresh |= active
+                weighted = held[:, 1] * np.where(fresh, scale, 1.0)
+                t_sum = float(held[:, 0].sum())
+                inside = float(weighted.sum()) / t_sum if t_sum > 0 else 0.0
+            else:
+                t_sum = float(totals[:, 0].sum())
+                inside = (t_sum - float(totals[:, 1].sum())) / t_sum if t_sum > 0 else 0.0
             if every_round or r == 0:
                 estimate = inside
             if rg < 0.0:
                 rg = max(estimate, 0.0)
-            if inside * scale <= 0.5 * gap and (every_round or (warm_started and it == 0)):
+            if inside <= 0.5 * gap and (every_round or (warm_started and it == 0)):
                 # the bushes are well inside the target: measure instead of polishing
                 break
-            # (never finer than the target needs)
-            np.greater(excess, skip_below * max(rg, gap), out=active)
+            if every_round:
+                # a closure leaves a few bushes with most of the gap and many with a sliver
+                # of it, large relative to their own small flow: passes go where the gap is
+                _hold_share(weighted, _ROUND_SHARE, active)
+            else:
+                # (never finer than the target needs)
+                np.greater(excess, skip_below * max(rg, gap), out=active)
             if not active.any():
                 break
             np.logical_and(active, every_round, out=update)

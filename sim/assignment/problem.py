@@ -45,29 +45,41 @@ class Problem:
         _costs(g.fft, g.b, g.power, g.capacity, g.fixed, flow, out)
         return out
 
-    def all_or_nothing(self, cost: FloatArray) -> tuple[FloatArray, float]:
-        """All-or-nothing flows on shortest paths at ``cost`` and their total cost (SPTT)."""
+    def all_or_nothing(
+        self, cost: FloatArray, *, by_origin: FloatArray | None = None
+    ) -> tuple[FloatArray, float]:
+        """All-or-nothing flows on shortest paths at ``cost`` and their total cost (SPTT).
+
+        ``by_origin``, if given (an entry per origin), receives each origin's part of SPTT.
+        """
         g = self.graph
         y = np.zeros(cost.shape[0])
+        if by_origin is None:
+            by_origin = np.empty(self.origins.shape[0])
         if self.origins.size == 0:
             return y, 0.0
         if _THREADS == 1:
             sptt = _aon_chunk(
                 0, 1, self.origins, self.demand, g.out_ptr, g.out_links, g.init_node,
-                g.term_node, cost, g.first_thru_node, g.n_nodes, y,
+                g.term_node, cost, g.first_thru_node, g.n_nodes, y, by_origin,
             )  # fmt: skip
         else:
             sptt = _aon(
                 self.origins, self.demand, g.out_ptr, g.out_links, g.init_node, g.term_node,
                 cost, g.first_thru_node, g.n_nodes, y,
-                max(1, min(_THREADS, int(self.origins.size))),
+                max(1, min(_THREADS, int(self.origins.size))), by_origin,
             )  # fmt: skip
         return y, float(sptt)
 
-    def gap(self, flow: FloatArray) -> tuple[float, float, float, FloatArray]:
-        """``(relative gap, TSTT, SPTT, all-or-nothing flows)`` of ``flow``."""
+    def gap(
+        self, flow: FloatArray, *, by_origin: FloatArray | None = None
+    ) -> tuple[float, float, float, FloatArray]:
+        """``(relative gap, TSTT, SPTT, all-or-nothing flows)`` of ``flow``.
+
+        ``by_origin`` as in :meth:`all_or_nothing`.
+        """
         cost = self.costs(flow)
-        y, sptt = self.all_or_nothing(cost)
+        y, sptt = self.all_or_nothing(cost, by_origin=by_origin)
         tstt = float(np.dot(cost, flow))
         return _relative(tstt, sptt), tstt, sptt, y
 

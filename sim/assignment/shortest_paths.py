@@ -114,6 +114,7 @@ def _aon_chunk(
     ftn: int,
     n_nodes: int,
     flow: FloatArray,
+    by_origin: FloatArray,
 ) -> float:
     n_links = init.shape[0]
     dist = np.empty(n_nodes)
@@ -129,11 +130,14 @@ def _aon_chunk(
         n_set = _dijkstra(
             o, out_ptr, out_links, term, cost, ftn, dist, pred, order, heap_key, heap_node
         )
+        sk = 0.0
         for z in range(n_zones):
             q = demand[k, z]
             if q > 0.0 and z != o and dist[z] < np.inf:
                 node_flow[z] += q
-                sptt += q * dist[z]
+                sk += q * dist[z]
+        by_origin[k] = sk
+        sptt += sk
         for i in range(n_set - 1, 0, -1):
             j = order[i]
             f = node_flow[j]
@@ -159,12 +163,14 @@ def _aon(
     n_nodes: int,
     flow: FloatArray,
     n_chunks: int,
+    by_origin: FloatArray,
 ) -> float:
     """All-or-nothing flows on the shortest paths at ``cost`` into ``flow``; returns SPTT.
 
     ``demand[k, z]`` is the demand from ``origins[k]`` to zone ``z``; demand that cannot reach
     its zone is skipped (the caller removes it beforehand and reports it). Origins are split
-    into ``n_chunks`` groups solved in parallel.
+    into ``n_chunks`` groups solved in parallel. ``by_origin[k]`` receives origin ``k``'s
+    part of SPTT.
     """
     parts = np.zeros((n_chunks, flow.shape[0]))
     sptts = np.zeros(n_chunks)
@@ -182,6 +188,7 @@ def _aon(
             ftn,
             n_nodes,
             parts[c],
+            by_origin,
         )
     flow[:] = 0.0
     for c in range(n_chunks):

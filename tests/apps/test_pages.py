@@ -193,6 +193,10 @@ def test_story_facts_whatif_and_export() -> None:
     at = _run("story.py")
     html = _html(at)
     assert "2,435,252 jiwa" in html
+    # units follow the language too
+    html_en = _html(_run("story.py", lang="en"))
+    assert "2,435,252 people" in html_en
+    assert "jiwa" not in html_en
     assert "BPS Kota Medan" in html
     assert "twin build --city" in at.code[0].value
     (spec,) = _decks(at)

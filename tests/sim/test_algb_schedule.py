@@ -80,8 +80,11 @@ def test_adapted_bushes_route_exactly_the_new_demand_off_closed_links() -> None:
     problem = prepare(shut, grown)
     prev = base.state
     assert isinstance(prev, algorithm_b.BushState)
-    st = algorithm_b._warm_state(problem, prev)
-    assert st is not None
+    adapted = algorithm_b._warm_state(problem, prev)
+    assert adapted is not None
+    st, touched = adapted
+    # every bush changed: the demand grew everywhere
+    assert touched.all()
     assert (st.flow[:, busiest] == 0.0).all()
     assert (st.flow >= 0.0).all()
     assert st.in_bush[st.flow > 0.0].all()
@@ -112,6 +115,51 @@ def test_results_do_not_depend_on_the_number_of_threads() -> None:
     for flow, iterations, *_ in runs[1:]:
         assert iterations == runs[0][1]
         np.testing.assert_allclose(flow, runs[0][0], rtol=0, atol=1e-9 * float(flow.max()))
+
+
+def test_warm_starts_do_not_depend_on_the_number_of_threads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the repaired bushes are adapted in parallel in fixed batches, and the every-round
+    # schedule picks its bushes from their gaps: neither may depend on the thread count
+    net, dem = grid_problem(n_intersections=300, n_zones=80, n_links=1000, seed=5)
+    base = assign(net, dem, gap=1e-6)
+    road = np.flatnonzero(net.b > 0)
+    closed = np.zeros(net.n_links, dtype=bool)
+    closed[road[np.argsort(base.flow[road])[-4:]]] = True
+    problem = prepare(net.with_links(closed=closed), Demand(dem.matrix * 1.05))
+    monkeypatch.setattr(algorithm_b, "_EVERY_ROUND_NODES_PER_ORIGIN", 0)
+    runs = []
+    for n in (1, 2, 3):
+        out = algorithm_b.solve(
+            problem, gap=1e-8, max_iter=200, max_seconds=None, warm=base.state, progress=None,
+            t0=time.perf_counter(), n_threads=n,
+        )  # fmt: skip
+        assert out[5]  # warm-started
+        runs.append(out)
+    for flow, iterations, *_ in runs[1:]:
+        assert iterations == runs[0][1]
+        np.testing.assert_allclose(flow, runs[0][0], rtol=0, atol=1e-9 * float(flow.max()))
+
+
+def test_a_warm_start_marks_the_bushes_a_closure_touched() -> None:
+    net, dem = grid_problem(n_intersections=300, n_zones=60, n_links=1000, seed=3)
+    base = assign(net, dem, gap=1e-6)
+    prev = base.state
+    assert isinstance(prev, algorithm_b.BushState)
+    # a link some bushes hold and others do not
+    share = prev.in_bush.mean(axis=0)
+    k = int(np.flatnonzero((share > 0.2) & (share < 0.8) & (net.b > 0))[0])
+    closed = np.zeros(net.n_links, dtype=bool)
+    closed[k] = True
+    adapted = algorithm_b._warm_state(prepare(net.with_links(closed=closed), dem), prev)
+    assert adapted is not None
+    st, touched = adapted
+    np.testing.assert_array_equal(touched, prev.in_bush[:, k])
+    assert 0 < touched.sum() < touched.size
+    # untouched bushes are the previous ones, unchanged
+    np.testing.assert_array_equal(st.flow[~touched], prev.flow[~touched])
+    assert (st.flow[:, k] == 0.0).all()
 
 
 def test_labels_over_the_link_list_equal_labels_over_the_graph(siouxfalls_dir: Path) -> None:
