@@ -445,6 +445,8 @@ def load_baseline(
     t0 = time.perf_counter()
     base = build_baseline(twin, settings=s, progress=progress)
     base.path = folder
+    # cached with it: every scenario's per-zone comparison needs the baseline's times
+    base.time_skim()
     _write_cache(base, folder, build_seconds=time.perf_counter() - t0)
     return base
 

@@ -7,15 +7,13 @@ origin zone and enter its destination zone, nothing else, as in the assignment e
 
 from __future__ import annotations
 
+import numba as nb
 import numpy as np
 import numpy.typing as npt
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
 
-from sim.network import FloatArray, Network
-
-#: Origins per Dijkstra batch: bounds memory at batch x nodes floats.
-_BATCH = 64
+from sim.assignment.problem import _THREADS
+from sim.assignment.shortest_paths import _dijkstra
+from sim.network import FloatArray, IntArray, Network
 
 
 def zone_skim(
@@ -56,33 +54,66 @@ def zone_skim(
     w = np.asarray(weight, dtype=float)
     Z = network.n_zones
     n = network.n_nodes
-    init = network.init_node
-    term = network.term_node
+    init = np.asarray(network.init_node, dtype=np.int64)
+    term = np.asarray(network.term_node, dtype=np.int64)
     open_ = np.ones(network.n_links, dtype=bool)
     if network.closed is not None:
         open_ &= ~np.asarray(network.closed, dtype=bool)
-    into_zone = open_ & (term < Z)
-    body = open_ & ~into_zone
-    # scipy sums duplicate entries: keep the cheapest of parallel links instead.
-    bu, bv, bw = init[body], term[body], w[body]
-    order = np.lexsort((bw, bv, bu))
-    bu, bv, bw = bu[order], bv[order], bw[order]
-    first = np.ones(bu.size, dtype=bool)
-    first[1:] = (bu[1:] != bu[:-1]) | (bv[1:] != bv[:-1])
-    # zero weights would vanish from a sparse matrix: nudge them to a negligible cost
-    graph = csr_matrix((np.maximum(bw[first], 1e-12), (bu[first], bv[first])), shape=(n, n))
-    origin_idx = np.arange(Z) if origins is None else np.asarray(origins, dtype=np.int64)
+    idx = np.flatnonzero(open_).astype(np.int64)
+    out_links = idx[np.argsort(init[idx], kind="stable")]
+    out_ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(init[idx], minlength=n), out=out_ptr[1:])
+    origin_idx = (
+        np.arange(Z, dtype=np.int64) if origins is None else np.asarray(origins, dtype=np.int64)
+    )
     out = np.full((origin_idx.size, Z), np.inf)
-    a_tail = init[into_zone]
-    a_zone = term[into_zone]
-    a_w = w[into_zone]
-    for start in range(0, origin_idx.size, _BATCH):
-        batch = origin_idx[start : start + _BATCH]
-        dist = np.atleast_2d(dijkstra(graph, directed=True, indices=batch))
-        cand = dist[:, a_tail] + a_w
-        block = np.full((batch.size, Z), np.inf)
-        for k in range(batch.size):
-            np.minimum.at(block[k], a_zone, cand[k])
-        out[start : start + batch.size] = block
+    if origin_idx.size:
+        n_chunks = max(1, min(_THREADS, int(origin_idx.size)))
+        # zones are the first Z nodes: a path may start in one, never pass through one
+        _skim(origin_idx, out_ptr, out_links, term, w, Z, n, out, n_chunks)
     out[np.arange(origin_idx.size), origin_idx] = 0.0
     return out
+
+
+@nb.njit(cache=True)
+def _skim_chunk(
+    chunk: int,
+    n_chunks: int,
+    origins: IntArray,
+    out_ptr: IntArray,
+    out_links: IntArray,
+    term: IntArray,
+    w: FloatArray,
+    n_zones: int,
+    n_nodes: int,
+    out: FloatArray,
+) -> None:
+    dist = np.empty(n_nodes)
+    pred = np.empty(n_nodes, dtype=np.int64)
+    order = np.empty(n_nodes, dtype=np.int64)
+    heap_key = np.empty(out_links.shape[0] + 1)
+    heap_node = np.empty(out_links.shape[0] + 1, dtype=np.int64)
+    for k in range(chunk, origins.shape[0], n_chunks):
+        _dijkstra(
+            origins[k], out_ptr, out_links, term, w, n_zones, dist, pred, order, heap_key,
+            heap_node,
+        )  # fmt: skip
+        for z in range(n_zones):
+            out[k, z] = dist[z]
+
+
+@nb.njit(cache=True, parallel=True)
+def _skim(
+    origins: IntArray,
+    out_ptr: IntArray,
+    out_links: IntArray,
+    term: IntArray,
+    w: FloatArray,
+    n_zones: int,
+    n_nodes: int,
+    out: FloatArray,
+    n_chunks: int,
+) -> None:
+    """Zone rows of one Dijkstra tree per origin, the origins split into ``n_chunks`` threads."""
+    for c in nb.prange(n_chunks):
+        _skim_chunk(c, n_chunks, origins, out_ptr, out_links, term, w, n_zones, n_nodes, out)

@@ -299,237 +299,251 @@ with sb.expander(t("planner.event", lang)):
         )
         st.rerun()
 
-# --- the plan and its run -------------------------------------------------------------------------
-st.subheader(t("planner.changes", lang))
-names_for = {**kel_names, **kec_names}
-if plan.is_empty:
-    st.caption(t("planner.no_changes", lang))
-for i, c in enumerate(list(plan.changes)):
-    a, b = st.columns([8, 1], vertical_alignment="center")
-    a.text(planmod.describe_change(c, lang=lang, names=names_for))
-    if b.button(t("change.remove", lang), key=f"rm_{i}"):
-        plan.changes.pop(i)
+# --- the plan, its run and the results ---------------------------------------------------------
+# A fragment: running a scenario (or naming, comparing, saving) redraws this part only, not the
+# city map above, whose 2 MB spec the browser would otherwise parse and draw again first.
+# Changes that the map must show (a removed change, a reset, a loaded plan) rerun the page.
+
+
+@st.fragment
+def plan_and_results() -> None:
+    st.subheader(t("planner.changes", lang))
+    names_for = {**kel_names, **kec_names}
+    if plan.is_empty:
+        st.caption(t("planner.no_changes", lang))
+    for i, c in enumerate(list(plan.changes)):
+        a, b = st.columns([8, 1], vertical_alignment="center")
+        a.text(planmod.describe_change(c, lang=lang, names=names_for))
+        if b.button(t("change.remove", lang), key=f"rm_{i}"):
+            plan.changes.pop(i)
+            st.rerun()
+    n1, n2, n3 = st.columns([3, 1.3, 1])
+    plan.name = n1.text_input(t("planner.scenario_name", lang), value=plan.name, key="plan_name")
+    run = n2.button(
+        t("planner.run", lang),
+        type="primary",
+        disabled=plan.is_empty or not scenario.engine_available(),
+        key="run",
+        width="stretch",
+    )
+    if n3.button(t("planner.reset", lang), key="reset", width="stretch"):
+        ss.plan = planmod.Plan(period=period)
+        ss.sel_gen += 1
+        st.query_params.pop("sc", None)
         st.rerun()
-n1, n2, n3 = st.columns([3, 1.3, 1])
-plan.name = n1.text_input(t("planner.scenario_name", lang), value=plan.name, key="plan_name")
-run = n2.button(
-    t("planner.run", lang),
-    type="primary",
-    disabled=plan.is_empty or not scenario.engine_available(),
-    key="run",
-    width="stretch",
-)
-if n3.button(t("planner.reset", lang), key="reset", width="stretch"):
-    ss.plan = planmod.Plan(period=period)
-    ss.sel_gen += 1
-    st.query_params.pop("sc", None)
-    st.rerun()
-if not scenario.engine_available():
-    st.info(t("err.no_sim", lang))
+    if not scenario.engine_available():
+        st.info(t("err.no_sim", lang))
 
-if run:
-    bar, report = ui.progress_bar(t("planner.running", lang))
-    t0 = time.perf_counter()
-    try:
-        result = scenario.run_plan(twin, plan, baseline=base, progress=report, zone_times=True)
-    except TwinError as e:
-        bar.empty()
-        st.error(t("err.user", lang, msg=str(e)))
+    if run:
+        bar, report = ui.progress_bar(t("planner.running", lang))
+        t0 = time.perf_counter()
+        try:
+            result = scenario.run_plan(twin, plan, baseline=base, progress=report, zone_times=True)
+        except TwinError as e:
+            bar.empty()
+            st.error(t("err.user", lang, msg=str(e)))
+        else:
+            bar.progress(1.0, text=t("planner.done", lang, s=f"{time.perf_counter() - t0:.1f}"))
+            ss.results[plan.name] = result
+            ss.last_result = plan.name
+            st.query_params["sc"] = planmod.encode_plan(plan)
+
+    # --- result ---------------------------------------------------------------------------------
+    st.divider()
+    st.header(t("planner.result", lang))
+    last: scenario.ScenarioResult | None = ss.results.get(ss.get("last_result", ""))
+    if last is None:
+        st.caption(t("planner.no_result", lang))
     else:
-        bar.progress(1.0, text=t("planner.done", lang, s=f"{time.perf_counter() - t0:.1f}"))
-        ss.results[plan.name] = result
-        ss.last_result = plan.name
-        st.query_params["sc"] = planmod.encode_plan(plan)
-
-# --- result -------------------------------------------------------------------------------------
-st.divider()
-st.header(t("planner.result", lang))
-last: scenario.ScenarioResult | None = ss.results.get(ss.get("last_result", ""))
-if last is None:
-    st.caption(t("planner.no_result", lang))
-else:
-    res: scenario.ScenarioResult = last
-    ui.kpi_row(res, lang=lang)
-    left, right = st.columns([3, 2])
-    with left:
-        st.subheader(t("planner.diff_map", lang))
-        frame, scale = ui.cached_diff(twin, res, lang)
-        diff_layers = deck.basemap_layers(twin, kelurahan=False, names=True, lang=lang)
-        diff_layers.append(deck.roads_layer(frame, layer_id="diff"))
-        st.pydeck_chart(deck.make_deck(diff_layers, view=view), height=460, key="diff_map")
-        st.html(theme.legend_html(scale, decimals=2))
-        st.html(
-            theme.swatch_legend_html(
-                [
-                    (t("legend.better", lang), theme.PUOR[1]),
-                    (t("legend.worse", lang), theme.PUOR[-2]),
-                    (t("legend.closed", lang), theme.CLOSED_ROAD),
-                ]
-            )
-        )
-    with right:
-        st.subheader(t("planner.by_kec", lang))
-        kec_tab = scenario.kecamatan_table(res, twin, lang=lang)
-        st.bar_chart(
-            kec_tab,
-            color="colour",
-            x=t("col.kecamatan", lang),
-            y=t("col.d_vht", lang),
-            horizontal=True,
-            height=460,
-        )
-    st.subheader(t("planner.top_links", lang))
-    ui.table(scenario.top_links_table(res, twin, lang=lang))
-
-    st.subheader(t("planner.zones", lang))
-    st.caption(t("planner.zones_help", lang))
-    zone_map = scenario.zone_change_frame(res, lang=lang)
-    if zone_map is None:
-        st.caption(t("planner.zones_none", lang))
-    else:
-        zl, zr = st.columns([3, 2])
-        with zl:
-            zframe, zscale = zone_map
-            zone_layers = deck.basemap_layers(twin, kelurahan=False, names=False, lang=lang)
-            zone_layers += [deck.h3_layer(zframe, layer_id="zones"), deck.names_layer(twin)]
-            # zones cover the whole city: its view, not the planner's close-up
-            st.pydeck_chart(
-                deck.make_deck(zone_layers, view=ui.city_view(twin, zoom=9.9)),
-                height=460,
-                key="zone_map",
-            )
-            st.html(theme.legend_html(zscale, decimals=theme.legend_decimals(zscale)))
+        res: scenario.ScenarioResult = last
+        ui.kpi_row(res, lang=lang)
+        left, right = st.columns([3, 2])
+        with left:
+            st.subheader(t("planner.diff_map", lang))
+            frame, scale = ui.cached_diff(twin, res, lang)
+            diff_layers = deck.basemap_layers(twin, kelurahan=False, names=True, lang=lang)
+            diff_layers.append(deck.roads_layer(frame, layer_id="diff"))
+            st.pydeck_chart(deck.make_deck(diff_layers, view=view), height=460, key="diff_map")
+            st.html(theme.legend_html(scale, decimals=2))
             st.html(
                 theme.swatch_legend_html(
                     [
                         (t("legend.better", lang), theme.PUOR[1]),
                         (t("legend.worse", lang), theme.PUOR[-2]),
+                        (t("legend.closed", lang), theme.CLOSED_ROAD),
                     ]
                 )
             )
-        with zr:
-            st.markdown(f"**{t('planner.winners', lang)}**")
-            ui.table(scenario.winners_table(res, twin, lang=lang), key="winners")
-            st.markdown(f"**{t('planner.losers', lang)}**")
-            ui.table(scenario.losers_table(res, twin, lang=lang), key="losers")
+        with right:
+            st.subheader(t("planner.by_kec", lang))
+            kec_tab = scenario.kecamatan_table(res, twin, lang=lang)
+            st.bar_chart(
+                kec_tab,
+                color="colour",
+                x=t("col.kecamatan", lang),
+                y=t("col.d_vht", lang),
+                horizontal=True,
+                height=460,
+            )
+        st.subheader(t("planner.top_links", lang))
+        ui.table(scenario.top_links_table(res, twin, lang=lang))
 
-    # --- save, share, export ----------------------------------------------------------------
-    st.subheader(t("planner.export", lang))
-    e1, e2, e3, e4 = st.columns(4)
-    fname = planmod.safe_name(res.plan.name)
-    e1.download_button(
-        t("export.csv", lang),
-        lambda: export.links_csv(res, twin),
-        f"{fname}.csv",
-        "text/csv",
-        key="dl_csv",
-    )
-    e2.download_button(
-        t("export.geojson", lang),
-        lambda: export.links_geojson(res, twin),
-        f"{fname}.geojson",
-        "application/geo+json",
-        key="dl_geojson",
-    )
-    e3.download_button(
-        t("export.parquet", lang),
-        lambda: export.links_geoparquet(res, twin),
-        f"{fname}.parquet",
-        "application/octet-stream",
-        key="dl_parquet",
-    )
-    e4.download_button(
-        t("export.html", lang),
-        lambda: export.map_html(
-            deck.make_deck(diff_layers, view=view),
-            title=res.plan.name,
-            notes=ui.page_notes(twin, lang=lang, model=True),
-            lang=lang,
-        ),
-        f"{fname}.html",
-        "text/html",
-        key="dl_html",
-    )
-
-st.divider()
-s1, s2 = st.columns(2)
-with s1:
-    st.subheader(t("planner.save", lang))
-    if st.button(t("planner.save", lang), disabled=plan.is_empty, key="save"):
-        try:
-            path = scenario.save_plan(plan)
-        except TwinError as e:
-            st.error(t("err.user", lang, msg=str(e)))
+        st.subheader(t("planner.zones", lang))
+        st.caption(t("planner.zones_help", lang))
+        zone_map = scenario.zone_change_frame(res, lang=lang)
+        if zone_map is None:
+            st.caption(t("planner.zones_none", lang))
         else:
-            st.success(t("planner.saved", lang, path=str(path)))
-    saved = scenario.saved_plans()
-    if saved:
-        pick = st.selectbox(t("planner.load", lang), options=saved, key="load_pick")
-        if st.button(t("planner.load_btn", lang), key="load"):
+            zl, zr = st.columns([3, 2])
+            with zl:
+                zframe, zscale = zone_map
+                zone_layers = deck.basemap_layers(twin, kelurahan=False, names=False, lang=lang)
+                zone_layers += [deck.h3_layer(zframe, layer_id="zones"), deck.names_layer(twin)]
+                # zones cover the whole city: its view, not the planner's close-up
+                st.pydeck_chart(
+                    deck.make_deck(zone_layers, view=ui.city_view(twin, zoom=9.9)),
+                    height=460,
+                    key="zone_map",
+                )
+                st.html(theme.legend_html(zscale, decimals=theme.legend_decimals(zscale)))
+                st.html(
+                    theme.swatch_legend_html(
+                        [
+                            (t("legend.better", lang), theme.PUOR[1]),
+                            (t("legend.worse", lang), theme.PUOR[-2]),
+                        ]
+                    )
+                )
+            with zr:
+                st.markdown(f"**{t('planner.winners', lang)}**")
+                ui.table(scenario.winners_table(res, twin, lang=lang), key="winners")
+                st.markdown(f"**{t('planner.losers', lang)}**")
+                ui.table(scenario.losers_table(res, twin, lang=lang), key="losers")
+
+        # --- save, share, export ----------------------------------------------------------------
+        st.subheader(t("planner.export", lang))
+        e1, e2, e3, e4 = st.columns(4)
+        fname = planmod.safe_name(res.plan.name)
+        e1.download_button(
+            t("export.csv", lang),
+            lambda: export.links_csv(res, twin),
+            f"{fname}.csv",
+            "text/csv",
+            key="dl_csv",
+        )
+        e2.download_button(
+            t("export.geojson", lang),
+            lambda: export.links_geojson(res, twin),
+            f"{fname}.geojson",
+            "application/geo+json",
+            key="dl_geojson",
+        )
+        e3.download_button(
+            t("export.parquet", lang),
+            lambda: export.links_geoparquet(res, twin),
+            f"{fname}.parquet",
+            "application/octet-stream",
+            key="dl_parquet",
+        )
+        e4.download_button(
+            t("export.html", lang),
+            lambda: export.map_html(
+                deck.make_deck(diff_layers, view=view),
+                title=res.plan.name,
+                notes=ui.page_notes(twin, lang=lang, model=True),
+                lang=lang,
+            ),
+            f"{fname}.html",
+            "text/html",
+            key="dl_html",
+        )
+
+    st.divider()
+    s1, s2 = st.columns(2)
+    with s1:
+        st.subheader(t("planner.save", lang))
+        if st.button(t("planner.save", lang), disabled=plan.is_empty, key="save"):
             try:
-                ss.plan = scenario.load_plan(pick)
+                path = scenario.save_plan(plan)
             except TwinError as e:
                 st.error(t("err.user", lang, msg=str(e)))
             else:
-                ss.sel_gen += 1
-                st.rerun()
-with s2:
-    st.subheader(t("planner.share", lang))
-    st.caption(t("planner.share_help", lang))
-    st.code(planmod.share_url(plan, base=ui.base_url(), lang=lang), language=None, wrap_lines=True)
-
-st.divider()
-st.subheader(t("planner.compare", lang))
-names = list(ss.results)
-options = scenario.compare_options(names, scenario.saved_plans())
-if not names or len(options) < 2:
-    st.caption(t("planner.compare_need", lang))
-else:
-    ca, cb = st.columns(2)
-    last_name = ss.get("last_result", names[-1])
-    a_name = ca.selectbox(
-        t("planner.compare_a", lang),
-        names,
-        index=names.index(last_name) if last_name in names else 0,
-        format_func=lambda k: scenario.compare_label(k, lang=lang),
-        key="cmp_a",
-    )
-    b_opts = [o for o in options if o != a_name]
-    b_name = cb.selectbox(
-        t("planner.compare_b", lang),
-        b_opts,
-        format_func=lambda k: scenario.compare_label(k, lang=lang),
-        key="cmp_b",
-    )
-    if b_name not in ss.results:
-        # a saved plan: run it warm-started from the baseline of its own period
-        with cb:
-            st.caption(t("planner.compare_saved_hint", lang))
-            if st.button(t("planner.compare_run", lang), key="cmp_run", type="primary"):
-                bar, report = ui.progress_bar(t("planner.running", lang))
+                st.success(t("planner.saved", lang, path=str(path)))
+        saved = scenario.saved_plans()
+        if saved:
+            pick = st.selectbox(t("planner.load", lang), options=saved, key="load_pick")
+            if st.button(t("planner.load_btn", lang), key="load"):
                 try:
-                    saved_plan = scenario.load_plan(b_name.removeprefix(scenario.SAVED_PREFIX))
-                    saved_base = (
-                        base
-                        if base is not None and base.period == saved_plan.period
-                        else ui.baseline_if_ready(twin, saved_plan.period)
-                    )
-                    ss.results[b_name] = scenario.run_saved(
-                        twin, b_name, baseline=saved_base, progress=report
-                    )
+                    ss.plan = scenario.load_plan(pick)
                 except TwinError as e:
-                    bar.empty()
                     st.error(t("err.user", lang, msg=str(e)))
                 else:
+                    ss.sel_gen += 1
                     st.rerun()
-    for col, nm in ((ca, a_name), (cb, b_name)):
-        r = ss.results.get(nm)
-        if r is None:
-            continue
-        with col:
-            ui.table(scenario.kpi_table(r, lang=lang))
-            fr, sc = ui.cached_diff(twin, r, lang)
-            lay = deck.basemap_layers(twin, kelurahan=False, names=False, lang=lang)
-            lay.append(deck.roads_layer(fr, layer_id=f"cmp-{nm}"))
-            st.pydeck_chart(deck.make_deck(lay, view=view), height=360, key=f"cmp_map_{col is ca}")
-            st.html(theme.legend_html(sc, decimals=2))
+    with s2:
+        st.subheader(t("planner.share", lang))
+        st.caption(t("planner.share_help", lang))
+        st.code(
+            planmod.share_url(plan, base=ui.base_url(), lang=lang), language=None, wrap_lines=True
+        )
+
+    st.divider()
+    st.subheader(t("planner.compare", lang))
+    names = list(ss.results)
+    options = scenario.compare_options(names, scenario.saved_plans())
+    if not names or len(options) < 2:
+        st.caption(t("planner.compare_need", lang))
+    else:
+        ca, cb = st.columns(2)
+        last_name = ss.get("last_result", names[-1])
+        a_name = ca.selectbox(
+            t("planner.compare_a", lang),
+            names,
+            index=names.index(last_name) if last_name in names else 0,
+            format_func=lambda k: scenario.compare_label(k, lang=lang),
+            key="cmp_a",
+        )
+        b_opts = [o for o in options if o != a_name]
+        b_name = cb.selectbox(
+            t("planner.compare_b", lang),
+            b_opts,
+            format_func=lambda k: scenario.compare_label(k, lang=lang),
+            key="cmp_b",
+        )
+        if b_name not in ss.results:
+            # a saved plan: run it warm-started from the baseline of its own period
+            with cb:
+                st.caption(t("planner.compare_saved_hint", lang))
+                if st.button(t("planner.compare_run", lang), key="cmp_run", type="primary"):
+                    bar, report = ui.progress_bar(t("planner.running", lang))
+                    try:
+                        saved_plan = scenario.load_plan(b_name.removeprefix(scenario.SAVED_PREFIX))
+                        saved_base = (
+                            base
+                            if base is not None and base.period == saved_plan.period
+                            else ui.baseline_if_ready(twin, saved_plan.period)
+                        )
+                        ss.results[b_name] = scenario.run_saved(
+                            twin, b_name, baseline=saved_base, progress=report
+                        )
+                    except TwinError as e:
+                        bar.empty()
+                        st.error(t("err.user", lang, msg=str(e)))
+                    else:
+                        st.rerun()
+        for col, nm in ((ca, a_name), (cb, b_name)):
+            r = ss.results.get(nm)
+            if r is None:
+                continue
+            with col:
+                ui.table(scenario.kpi_table(r, lang=lang))
+                fr, sc = ui.cached_diff(twin, r, lang)
+                lay = deck.basemap_layers(twin, kelurahan=False, names=False, lang=lang)
+                lay.append(deck.roads_layer(fr, layer_id=f"cmp-{nm}"))
+                st.pydeck_chart(
+                    deck.make_deck(lay, view=view), height=360, key=f"cmp_map_{col is ca}"
+                )
+                st.html(theme.legend_html(sc, decimals=2))
+
+
+plan_and_results()
