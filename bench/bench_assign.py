@@ -59,12 +59,12 @@ def _peak_mib() -> float:
 
 
 def _run_engine(name: str, gap: float, algorithm: str) -> dict[str, Any]:
-    from sim.assignment import assign, relative_gap
+    from sim.assignment import assign, relative_gap, warm_up
 
     net, dem = _problem(name)
     base = _peak_mib()
-    # warm the compiled kernels (loaded from numba's cache) on a tiny problem first
-    assign(*_problem("sf"), gap=1e-2, algorithm=algorithm)
+    # load the compiled kernels (numba's cache) on a tiny problem first
+    warm_up(algorithm=algorithm)
     t = time.perf_counter()
     c = time.process_time()
     res = assign(net, dem, gap=gap, algorithm=algorithm, max_seconds=600)
@@ -81,24 +81,12 @@ def _run_engine(name: str, gap: float, algorithm: str) -> dict[str, Any]:
     }
 
 
-def _warm_up_warm_start(algorithm: str) -> None:
-    """Load the kernels of a cold and of a warm-started solve (numba's cache) on SiouxFalls,
-    so neither timing below includes it."""
-    from sim.assignment import assign
-
-    net, dem = _problem("sf")
-    base = assign(net, dem, gap=1e-2, algorithm=algorithm)
-    closed = np.zeros(net.n_links, dtype=bool)
-    closed[int(np.argmax(base.flow))] = True
-    assign(net.with_links(closed=closed), dem, gap=1e-2, algorithm=algorithm, warm_start=base)
-
-
 def _run_closure(name: str, gap: float, algorithm: str) -> dict[str, Any]:
     """Warm start after closing the busiest road link, against a cold start of the same."""
-    from sim.assignment import assign, relative_gap
+    from sim.assignment import assign, relative_gap, warm_up
 
     net, dem = _problem(name)
-    _warm_up_warm_start(algorithm)
+    warm_up(algorithm=algorithm)
     base = assign(net, dem, gap=gap, algorithm=algorithm)
     road = net.b > 0
     k = int(np.flatnonzero(road)[np.argmax(base.flow[road])])
