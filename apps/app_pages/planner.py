@@ -338,7 +338,9 @@ def plan_and_results() -> None:
         bar, report = ui.progress_bar(t("planner.running", lang))
         t0 = time.perf_counter()
         try:
-            result = scenario.run_plan(twin, plan, baseline=base, progress=report, zone_times=True)
+            result = scenario.run_plan(
+                twin, plan, baseline=base, progress=report, zone_times=True, defer_zones=True
+            )
         except TwinError as e:
             bar.empty()
             st.error(t("err.user", lang, msg=str(e)))
@@ -390,6 +392,8 @@ def plan_and_results() -> None:
 
         st.subheader(t("planner.zones", lang))
         st.caption(t("planner.zones_help", lang))
+        # the per-zone times come after the rest of the result is on its way to the browser
+        scenario.add_zone_times(res)
         zone_map = scenario.zone_change_frame(res, lang=lang)
         if zone_map is None:
             st.caption(t("planner.zones_none", lang))

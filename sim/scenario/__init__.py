@@ -6,7 +6,14 @@ Build a scenario from a TOML file (:func:`load_scenario`) or a plain dict
 """
 
 from sim.scenario.apply import FLOOD_FACTORS, AppliedScenario, apply_scenario
-from sim.scenario.compare import Comparison, compare, kpi_table, load_summary, save_results
+from sim.scenario.compare import (
+    Comparison,
+    compare,
+    kpi_table,
+    load_summary,
+    save_results,
+    zone_changes,
+)
 from sim.scenario.run import ScenarioRun, as_scenario, run_scenario
 from sim.scenario.schema import (
     Close,
@@ -48,4 +55,5 @@ __all__ = [
     "save_results",
     "select_edges",
     "select_zones",
+    "zone_changes",
 ]

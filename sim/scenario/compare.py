@@ -72,17 +72,11 @@ class Comparison:
 
     def winners(self, n: int = 10) -> pd.DataFrame:
         """Zones whose trips got faster, most first (empty without zone times)."""
-        if self.zones.empty:
-            return self.zones
-        z = self.zones.dropna(subset=["delta_min"])
-        return z[z["delta_min"] < 0].nsmallest(n, "delta_min")
+        return winners(self.zones, n)
 
     def losers(self, n: int = 10) -> pd.DataFrame:
         """Zones whose trips got slower, most first (empty without zone times)."""
-        if self.zones.empty:
-            return self.zones
-        z = self.zones.dropna(subset=["delta_min"])
-        return z[z["delta_min"] > 0].nlargest(n, "delta_min")
+        return losers(self.zones, n)
 
     def to_dict(self, *, top: int = 10) -> dict[str, Any]:
         """The JSON summary."""
@@ -155,7 +149,7 @@ def compare(run: ScenarioRun, twin: Twin, *, top: int = 20, zone_times: bool = T
         "kecamatan",
     )
     most = links.reindex(links["d_flow"].abs().sort_values(ascending=False).index).head(top)
-    zones_tab = _zone_diff(run) if zone_times else pd.DataFrame()
+    zones_tab = zone_changes(run) if zone_times else pd.DataFrame()
     cut = _cut_off(run)
     return Comparison(
         scenario_name=run.scenario.name,
@@ -205,7 +199,29 @@ def _area_diff(base: pd.DataFrame, scen: pd.DataFrame, key: str) -> pd.DataFrame
     return out.reset_index()
 
 
-def _zone_diff(run: ScenarioRun) -> pd.DataFrame:
+def winners(zones: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """Rows of a :func:`zone_changes` table whose trips got faster, most first."""
+    if zones.empty:
+        return zones
+    z = zones.dropna(subset=["delta_min"])
+    return z[z["delta_min"] < 0].nsmallest(n, "delta_min")
+
+
+def losers(zones: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """Rows of a :func:`zone_changes` table whose trips got slower, most first."""
+    if zones.empty:
+        return zones
+    z = zones.dropna(subset=["delta_min"])
+    return z[z["delta_min"] > 0].nlargest(n, "delta_min")
+
+
+def zone_changes(run: ScenarioRun) -> pd.DataFrame:
+    """Per zone: mean travel time of its trips before and after (one shortest-path tree per
+    zone and run), the change, and the share of its trips still routable.
+
+    :func:`compare` includes it with ``zone_times``; the app asks for it separately, after
+    drawing the rest of a result.
+    """
     base = run.baseline
     zones = base.tn.zones
     # the baseline's trips weigh both runs: the change is in conditions, not in destinations
