@@ -81,6 +81,19 @@ def app_env(
     return env
 
 
+def _prepare_engine() -> None:
+    # numba compiles the kernels of a warm-started solve on their first call (seconds, once
+    # per installation: they are cached on disk); done here, it is not the first what-if a
+    # planner runs that waits for it
+    try:
+        from sim.assignment import warm_up
+    except ImportError:  # the app runs without the scenario engine too
+        return
+    print("twin app: preparing the scenario engine ...", file=sys.stderr)
+    sys.stderr.flush()
+    warm_up()
+
+
 def _run(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise ConfigError(f"--port {args.port}: not a TCP port (1-65535)")
@@ -88,6 +101,7 @@ def _run(args: argparse.Namespace) -> int:
         raise ConfigError(f"--snapshot {args.snapshot}: no such snapshot folder")
     cmd = streamlit_command(port=args.port, headless=args.headless)
     env = app_env(city=args.city, snapshot=args.snapshot, store=args.store)
+    _prepare_engine()
     print(f"twin app: http://localhost:{args.port}  (Ctrl+C to stop)", file=sys.stderr)
     sys.stderr.flush()
     # Replace this process with Streamlit, so a signal sent to `twin app` (Ctrl+C, SIGTERM

@@ -15,7 +15,8 @@ Usage::
 It needs a built twin (``twin build``); a store is filled by ``twin feed simulate`` into a
 temporary file when none is given. The three periods' baselines are solved first (and cached)
 so the scenario is timed warm, as the issue asks, and no page solves one in the background
-while another is being timed. Figures depend on the machine's load: run it when
+while another is being timed; the engine's kernels are loaded (compiled on first use) as
+``twin app`` does before it starts the server. Figures depend on the machine's load: run it when
 nothing else is running, and read the load average printed with them.
 """
 
@@ -177,7 +178,9 @@ def main() -> int:
             sys.executable,
             "-c",
             "from apps.views import data, scenario; tw = data.load_twin(); "
-            "[scenario.baseline(tw, p) for p in ('am_peak', 'midday', 'pm_peak')]",
+            "[scenario.baseline(tw, p) for p in ('am_peak', 'midday', 'pm_peak')]; "
+            # as `twin app` does before it starts the server
+            "from apps.app_cli import _prepare_engine; _prepare_engine()",
         ],
         env=env,
         check=True,
