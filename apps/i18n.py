@@ -266,10 +266,10 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "planner.picked_area": {"id": "Wilayah terpilih: {name}", "en": "Picked area: {name}"},
     "planner.use_area_flood": {"id": "Jadikan area banjir", "en": "Use as flood area"},
-    "change.close": {"id": "Tutup {n} ruas: {names}", "en": "Close {n} links: {names}"},
+    "change.close": {"id": "Tutup {n} ruas: {names}", "en": "Close road links ({n}): {names}"},
     "change.lanes": {
         "id": "Lajur {d:+d} pada {n} ruas: {names}",
-        "en": "Lanes {d:+d} on {n} links: {names}",
+        "en": "Lanes {d:+d} on road links ({n}): {names}",
     },
     "change.flood": {"id": "Banjir {depth}: {areas}", "en": "Flood {depth}: {areas}"},
     "change.growth": {"id": "Permintaan {pct:+.0f} %", "en": "Demand {pct:+.0f} %"},

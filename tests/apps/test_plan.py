@@ -119,7 +119,7 @@ def test_save_and_load(toy_twin: Twin, twin_home: Path) -> None:
 def test_describe_change_in_both_languages() -> None:
     c = _plan().changes[0]
     assert planmod.describe_change(c, lang="id") == "Tutup 2 ruas: A"
-    assert planmod.describe_change(c, lang="en") == "Close 2 links: A"
+    assert planmod.describe_change(c, lang="en") == "Close road links (2): A"
     f = planmod.describe_change(_plan().changes[2], lang="en", names={"12.71.01": "Medan Kota"})
     assert "Medan Kota" in f
     assert "deep" in f
