@@ -259,8 +259,9 @@ def _prune_unreached(
     out_links: IntArray,
     term: IntArray,
     n_nodes: int,
-) -> None:
-    """Drop bush links out of nodes the bush no longer reaches (after closures)."""
+) -> npt.NDArray[np.bool_]:
+    """Drop bush links out of nodes the bush no longer reaches (after closures); returns
+    which nodes it still reaches."""
     seen = np.zeros(n_nodes, dtype=np.bool_)
     stack = np.empty(n_nodes, dtype=np.int64)
     seen[origin] = True
@@ -284,6 +285,7 @@ def _prune_unreached(
                 if in_bush_k[a]:
                     in_bush_k[a] = False
                     flow_k[a] = 0.0
+    return seen
 
 
 @nb.njit(cache=True)
@@ -937,12 +939,14 @@ def _regrow(
     term: IntArray,
     cost: FloatArray,
     ftn: int,
-) -> bool:
+) -> int:
     """Reconnect the nodes a pruned bush no longer reaches, by their shortest way in.
 
     A Dijkstra search starts from every node the bush reaches (at its shortest bush cost)
     and only enters nodes it does not; the links it arrives by join the bush. They all point
-    into nodes without bush links out, so no cycle can form. Returns whether links were added.
+    into nodes without bush links out, so no cycle can form, and the nodes they reach follow
+    the ordered ``n`` in the order the search settles them (``topo_k``, ``pos``), which keeps
+    the order topological. Returns the new number of ordered nodes.
     """
     n_nodes = pos.shape[0]
     n_links = init.shape[0]
@@ -973,14 +977,18 @@ def _regrow(
         u = topo_k[t]
         if dist[u] < 0.0:
             dist[u] = -1.0 - dist[u]
-    added = False
     while size > 0:
         d, u, size = _heap_pop(heap_key, heap_node, size)
         if d > dist[u]:
             continue
-        if pred[u] >= 0 and not in_bush_k[pred[u]]:
+        if pred[u] >= 0:
+            if done[u]:
+                continue  # settled already (pushed twice at the same cost)
+            done[u] = True
             in_bush_k[pred[u]] = True
-            added = True
+            topo_k[n] = u
+            pos[u] = n
+            n += 1
         if u < ftn and u != origin:
             continue
         for e in range(out_ptr[u], out_ptr[u + 1]):
@@ -993,7 +1001,7 @@ def _regrow(
                 dist[v] = nd
                 pred[v] = a
                 size = _heap_push(heap_key, heap_node, size, nd, v)
-    return added
+    return n
 
 
 @nb.njit(cache=True)
@@ -1320,39 +1328,20 @@ def _adapt_one(
     if not lost and not changed:
         return
     if cut:
-        _prune_unreached(o, in_bush[k], flow[k], out_ptr, out_links, term, n_nodes)
-        n = _topo_sort(o, in_bush[k], flow[k], out_ptr, out_links, term, topo[k], pos, scratch)
-        if n >= 0 and _regrow(
-            n,
-            topo[k],
-            pos,
-            in_bush[k],
-            flow[k],
-            out_ptr,
-            out_links,
-            in_ptr,
-            in_links,
-            init,
-            term,
-            cost,
-            ftn,
-        ):
-            n = _topo_sort(o, in_bush[k], flow[k], out_ptr, out_links, term, topo[k], pos, scratch)
-        if n < 0:
-            n_topo[k] = _tree_load(
-                o,
-                demand[k],
-                out_ptr,
-                out_links,
-                init,
-                term,
-                cost,
-                ftn,
-                flow[k],
-                in_bush[k],
-                topo[k],
-            )
-            return
+        seen = _prune_unreached(o, in_bush[k], flow[k], out_ptr, out_links, term, n_nodes)
+        # the old order without the nodes no longer reached is an order of the pruned bush
+        pos[:] = -1
+        n = 0
+        for t in range(n_topo[k]):
+            v = topo[k, t]
+            if seen[v]:
+                topo[k, n] = v
+                pos[v] = n
+                n += 1
+        n = _regrow(
+            n, topo[k], pos, in_bush[k], flow[k], out_ptr, out_links, in_ptr, in_links, init,
+            term, cost, ftn,
+        )  # fmt: skip
         n_topo[k] = n
     else:
         pos[:] = -1

@@ -97,6 +97,13 @@ def test_adapted_bushes_route_exactly_the_new_demand_off_closed_links() -> None:
         want[: net.n_zones] = problem.demand[k]
         want[o] -= problem.demand[k].sum() - problem.demand[k, o]
         assert np.abs(bal - want).max() < 1e-9 * max(problem.demand[k].sum(), 1.0)
+    # every bush link runs forward in its bush's order (the repair re-orders without a sort)
+    for k in range(st.origins.shape[0]):
+        pos = np.full(net.n_nodes, -1)
+        pos[st.topo[k, : st.n_topo[k]]] = np.arange(st.n_topo[k])
+        links = np.flatnonzero(st.in_bush[k])
+        assert (pos[net.init_node[links]] >= 0).all()
+        assert (pos[net.init_node[links]] < pos[net.term_node[links]]).all()
     # the previous bushes are untouched
     assert (prev.flow[:, busiest] > 0.0).any()
 
