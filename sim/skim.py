@@ -11,6 +11,7 @@ import numba as nb
 import numpy as np
 import numpy.typing as npt
 
+from sim.assignment.graph import star
 from sim.assignment.problem import _THREADS
 from sim.assignment.shortest_paths import _dijkstra
 from sim.network import FloatArray, IntArray, Network
@@ -59,10 +60,7 @@ def zone_skim(
     open_ = np.ones(network.n_links, dtype=bool)
     if network.closed is not None:
         open_ &= ~np.asarray(network.closed, dtype=bool)
-    idx = np.flatnonzero(open_).astype(np.int64)
-    out_links = idx[np.argsort(init[idx], kind="stable")]
-    out_ptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(init[idx], minlength=n), out=out_ptr[1:])
+    out_ptr, out_links = star(init, open_, n)
     origin_idx = (
         np.arange(Z, dtype=np.int64) if origins is None else np.asarray(origins, dtype=np.int64)
     )

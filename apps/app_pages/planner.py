@@ -338,9 +338,7 @@ def plan_and_results() -> None:
         bar, report = ui.progress_bar(t("planner.running", lang))
         t0 = time.perf_counter()
         try:
-            result = scenario.run_plan(
-                twin, plan, baseline=base, progress=report, zone_times=True, defer_zones=True
-            )
+            result = scenario.run_plan(twin, plan, baseline=base, progress=report, defer_zones=True)
         except TwinError as e:
             bar.empty()
             st.error(t("err.user", lang, msg=str(e)))

@@ -191,7 +191,7 @@ def run_plan(
 
     With ``zone_times`` the per-zone change in mean travel time (who wins, who loses) is
     computed too: one shortest-path tree per zone, a third of a second more on the Medan twin
-    (so only the pages that show it ask for it). With ``defer_zones`` it is left for
+    (so only the pages that show it ask for it). With ``defer_zones`` it is instead left for
     :func:`add_zone_times`, which a page calls after drawing the rest of the result.
 
     Raises

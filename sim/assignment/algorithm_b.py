@@ -1238,7 +1238,6 @@ def _adapt_bushes(
                     break
     work = np.flatnonzero(touched)
     pos = np.empty((n_chunks, n_nodes), dtype=np.int64)
-    scratch = np.empty((n_chunks, n_nodes), dtype=np.int64)
     old = np.empty((_ADAPT_BATCH, n_links))
     for first in range(0, work.shape[0], _ADAPT_BATCH):
         size = min(_ADAPT_BATCH, work.shape[0] - first)
@@ -1247,9 +1246,8 @@ def _adapt_bushes(
                 k = work[first + i]
                 old[i, :] = flow[k]
                 _adapt_one(
-                    k, origins, demand, src, prev_demand, closed, out_ptr, out_links, in_ptr,
-                    in_links, init, term, ftn, cost, flow, in_bush, topo, n_topo, pos[c],
-                    scratch[c],
+                    k, origins, demand, src, closed, out_ptr, out_links, in_ptr, in_links,
+                    init, term, ftn, cost, flow, in_bush, topo, n_topo, pos[c],
                 )  # fmt: skip
         for i in range(size):
             fk = flow[work[first + i]]
@@ -1268,7 +1266,6 @@ def _adapt_one(
     origins: IntArray,
     demand: FloatArray,
     src: IntArray,
-    prev_demand: FloatArray,
     closed: IntArray,
     out_ptr: IntArray,
     out_links: IntArray,
@@ -1283,8 +1280,8 @@ def _adapt_one(
     topo: Int32Array,
     n_topo: IntArray,
     pos: IntArray,
-    scratch: IntArray,
 ) -> None:
+    # a touched bush (see _adapt_bushes): a new origin, or closed links, or a new demand row
     n_nodes = topo.shape[1]
     o = origins[k]
     if src[k] < 0:
@@ -1302,12 +1299,10 @@ def _adapt_one(
             topo[k],
         )
         return
-    lost = False
     cut = False
     for r in range(closed.shape[0]):
         a = closed[r]
         if in_bush[k, a]:
-            lost = True
             in_bush[k, a] = False
             flow[k, a] = 0.0
             j = term[a]
@@ -1320,13 +1315,6 @@ def _adapt_one(
                     break
             if not other:
                 cut = True
-    changed = False
-    for z in range(demand.shape[1]):
-        if demand[k, z] != prev_demand[k, z]:
-            changed = True
-            break
-    if not lost and not changed:
-        return
     if cut:
         seen = _prune_unreached(o, in_bush[k], flow[k], out_ptr, out_links, term, n_nodes)
         # the old order without the nodes no longer reached is an order of the pruned bush
@@ -1458,7 +1446,9 @@ def solve(
     n_threads = max(1, min(n_threads, st.origins.shape[0]))
     if every_round is None:
         every_round = g.n_nodes >= _EVERY_ROUND_NODES_PER_ORIGIN * max(st.origins.shape[0], 1)
-    estimate = np.inf  # relative gap within the bushes (a lower bound)
+    # relative gap as the bushes see it: their own gaps (with ``every_round`` the exact ones
+    # of the last measurement for bushes not passed since, the others scaled)
+    estimate = np.inf
     # how far the exact gap exceeded the bushes' own gap when last measured: the bushes lack
     # the shortcuts their next update would add, so their gap is optimistic
     scale = 1.0
@@ -1477,9 +1467,8 @@ def solve(
             max_seconds is not None and time.perf_counter() - t0 > max_seconds
         )
         # The exact gap needs a shortest-path tree per origin, as costly as a sweep on big
-        # networks: it is measured when the bushes' own gap (scaled by how optimistic it
-        # proved at the last measurement) says the target is reached, every few iterations
-        # for the record, and at the end.
+        # networks: it is measured when the bushes' gap (``estimate``) says the target is
+        # reached, every few iterations for the record, and at the end.
         _tt = time.perf_counter()
         if (
             estimate <= (1.0 if every_round else 4.0) * gap
@@ -1510,9 +1499,9 @@ def solve(
         # The first round improves every bush and shifts; the next rounds shift (as in
         # Boyles' TAP-B) the bushes still far from equilibrium (their own gap well above the
         # whole network's), or with ``every_round`` also improve those that hold most of the
-        # gap. Updating every round
-        # lets flow reach new shortcuts at once, which big bushes need (above all after a
-        # closure); the rounds then stop when the bushes' gap says the target is reached.
+        # gap. Updating every round lets flow reach new shortcuts at once, which big bushes
+        # need (above all after a closure); the rounds then stop when the bushes' gap says
+        # the target is reached.
         active[:] = True
         if it == 0:
             # a warm start's first round: only the bushes the change touched need new links;

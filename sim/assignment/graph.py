@@ -98,13 +98,8 @@ def build_graph(network: Network) -> Graph:
             f"where b > 0 (fft={fft[k]}, b={b[k]}, power={power[k]}, capacity={cap[k]}, "
             f"fixed cost={fixed[k]}); {int(bad.sum())} such links",
         )
-    open_idx = np.flatnonzero(open_mask).astype(np.int64)
-    out_links = open_idx[np.argsort(init[open_idx], kind="stable")]
-    in_links = open_idx[np.argsort(term[open_idx], kind="stable")]
-    out_ptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(init[open_idx], minlength=n), out=out_ptr[1:])
-    in_ptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(term[open_idx], minlength=n), out=in_ptr[1:])
+    out_ptr, out_links = star(init, open_mask, n)
+    in_ptr, in_links = star(term, open_mask, n)
     return Graph(
         n_nodes=n,
         n_zones=network.n_zones,
@@ -122,3 +117,18 @@ def build_graph(network: Network) -> Graph:
         capacity=cap,
         fixed=fixed,
     )
+
+
+def star(ends: IntArray, open_mask: np.ndarray, n: int) -> tuple[IntArray, IntArray]:
+    """The open links grouped by one of their end nodes: node ``i``'s are
+    ``links[ptr[i]:ptr[i + 1]]`` (forward star with ``ends`` = tail nodes, backward with heads).
+
+    >>> ptr, links = star(np.array([1, 0, 1]), np.array([True, True, False]), 2)
+    >>> ptr.tolist(), links.tolist()
+    ([0, 1, 2], [1, 0])
+    """
+    idx = np.flatnonzero(open_mask).astype(np.int64)
+    links = idx[np.argsort(ends[idx], kind="stable")]
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(ends[idx], minlength=n), out=ptr[1:])
+    return ptr, links
