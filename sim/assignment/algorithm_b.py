@@ -18,13 +18,15 @@ origin on each link. An iteration
 On networks whose bushes span many nodes per origin (a city with a few hundred zones) the
 bushes are also improved in every later round, not only the first: they need many new links
 before shifting within them pays, most of all after a closure. There the rounds after the
-first take the bushes that hold most of the gap (after a closure a few dozen of the Medan
-twin's 322 hold nine tenths of it), each bush's gap being the exact one from the last
-measurement or, once passed, its own (scaled by how optimistic those proved).
+first take the bushes that hold half of the gap (after a closure about a dozen of the Medan
+twin's 322), each bush's gap being its exact one after its last pass: a bush's own gap
+misses the shortcuts its next update would add, by a factor of ten after a closure.
 
-The exact relative gap needs a shortest-path tree per origin; it is computed when the
-bushes' gap says the target may be reached, every few iterations, and at the end (the
-returned figures are always exact).
+Exact gaps come from the bushes (:func:`_exact_sptt_one`): a bush's shortest paths bound
+the distances from above, and a search from the few nodes a shorter path reaches corrects
+them, at a third of the cost of a shortest-path tree. The whole network's gap is measured
+when the bushes' gaps say the target may be reached, every few iterations, and at the end
+(the returned figures are always exact).
 
 Bushes give exact warm starts: flows on closed links are removed with whatever only they
 reached, the cut-off nodes are reconnected by their shortest way in, and the (possibly new)
@@ -44,8 +46,8 @@ import numpy as np
 import numpy.typing as npt
 
 from sim.assignment.graph import Graph
-from sim.assignment.problem import _THREADS, Problem
-from sim.assignment.shortest_paths import _dijkstra, _heap_pop, _heap_push
+from sim.assignment.problem import _THREADS, Problem, _relative
+from sim.assignment.shortest_paths import _dijkstra, _heap_pop, _heap_push, _settle
 from sim.assignment.vdf import _cost1, _costs_and_derivs, _deriv1
 from sim.network import FloatArray, IntArray
 
@@ -66,9 +68,15 @@ _REL_TOL = 1e-14
 _EVERY_ROUND_NODES_PER_ORIGIN = 25
 
 #: With updates every round, the rounds after the first take the bushes that hold this share
-#: of the bushes' summed gap (on the Medan twin the gap after a street closure sits in a few
-#: dozen of the 322 bushes; see bench/bench_scenario.py).
-_ROUND_SHARE = 0.9
+#: of the summed exact gaps of the bushes (after a closure on the Medan twin, half of the gap
+#: sits in about a dozen of the 322 bushes). Measured with bench/bench_scenario.py: shares of
+#: 0.3 to 0.5 did best, 0.9 took a quarter longer.
+_ROUND_SHARE = 0.5
+
+#: With updates every round, the rounds stop to measure the gap once the bushes' exact gaps
+#: (each as of its last pass) are this share of the target: the measurement then rarely
+#: misses, and a lower share polishes past the target.
+_MEASURE_AT = 0.9
 
 #: Bushes adapted together on the same costs when a warm start meets closures or new demand.
 _ADAPT_BATCH = 8
@@ -213,40 +221,6 @@ def _dfs_post_order(
             post[n_post] = u
             pos[u] = 0
             n_post += 1
-    return n_post
-
-
-@nb.njit(cache=True)
-def _topo_sort(
-    origin: int,
-    in_bush_k: npt.NDArray[np.bool_],
-    flow_k: FloatArray,
-    out_ptr: IntArray,
-    out_links: IntArray,
-    term: IntArray,
-    topo_k: Int32Array,
-    pos: IntArray,
-    indeg: IntArray,
-) -> int:
-    """Topological order of the bush's nodes reachable from the origin (depth-first).
-
-    The order is the reverse post-order of one depth-first search over bush links.
-    Returns the number of ordered nodes, or -1 if the bush has a cycle. ``indeg`` is
-    scratch space (the search's edge cursor per node).
-    """
-    n_nodes = pos.shape[0]
-    stack = np.empty(n_nodes, dtype=np.int64)
-    post = np.empty(n_nodes, dtype=np.int64)
-    n_post = _dfs_post_order(
-        origin, out_links, out_ptr[:-1], out_ptr[1:], in_bush_k, True, term, pos, indeg,
-        stack, post,
-    )  # fmt: skip
-    if n_post < 0:
-        return -1
-    for t in range(n_post):
-        v = post[n_post - 1 - t]
-        topo_k[t] = v
-        pos[v] = t
     return n_post
 
 
@@ -457,7 +431,8 @@ def _topo_sort_list(
     post: IntArray,
     tmp: Int32Array,
 ) -> int:
-    """:func:`_topo_sort` over the bush's links only (node ``u``'s are
+    """Topological order of the bush's nodes the origin reaches, the reverse post-order of
+    one depth-first search over the bush's links (node ``u``'s are
     ``blist_k[seg_start[u]:seg_end[u]]``), then the link list re-grouped in the new order.
 
     Returns the number of ordered nodes, or -1 if the bush has a cycle (the list is then
@@ -479,6 +454,61 @@ def _topo_sort_list(
     for idx in range(m):
         blist_k[idx] = tmp[idx]
     return n_post
+
+
+@nb.njit(cache=True)
+def _topo_sort_list_without(
+    origin: int,
+    n_drop: int,
+    drop: IntArray,
+    in_bush_k: npt.NDArray[np.bool_],
+    blist_k: Int32Array,
+    seg_start: IntArray,
+    seg_end: IntArray,
+    init: IntArray,
+    term: IntArray,
+    topo_k: Int32Array,
+    pos: IntArray,
+    cursor: IntArray,
+    stack: IntArray,
+    post: IntArray,
+    tmp: Int32Array,
+) -> tuple[int, int]:
+    """:func:`_topo_sort_list` without the links ``drop[:n_drop]``, which then rejoin the
+    bush if they run forward in the new order (they close no cycle).
+
+    Returns the number of ordered nodes (-1 if the bush is cyclic even without them) and
+    the length of the re-grouped link list. A search over the list in its grouping reads
+    each node's links in the graph's order, so the order is the one a search over the
+    graph would give.
+    """
+    for r in range(n_drop):
+        in_bush_k[drop[r]] = False
+    n_post = _dfs_post_order(
+        origin, blist_k, seg_start, seg_end, in_bush_k, True, term, pos, cursor, stack, post
+    )
+    if n_post < 0:
+        return -1, 0
+    for t in range(n_post):
+        v = post[n_post - 1 - t]
+        topo_k[t] = v
+        pos[v] = t
+    for r in range(n_drop):
+        a = drop[r]
+        pi = pos[init[a]]
+        if pi >= 0 and pi < pos[term[a]]:
+            in_bush_k[a] = True
+    m = 0
+    for t in range(n_post):
+        v = topo_k[t]
+        for idx in range(seg_start[v], seg_end[v]):
+            a = blist_k[idx]
+            if in_bush_k[a]:
+                tmp[m] = a
+                m += 1
+    for idx in range(m):
+        blist_k[idx] = tmp[idx]
+    return n_post, m
 
 
 @nb.njit(cache=True)
@@ -615,19 +645,13 @@ def _update_bush(
         )
         if mm >= 0:
             return mm
-        # a cycle: withdraw the backward shortcuts, order the bush without them, and put
-        # back those that run forward in the new order (they close no cycle); the list is
-        # rebuilt later
-        for r in range(n_risky):
-            in_bush_k[risky[r]] = False
-        n_blist[k] = -1
-        mm = _topo_sort(origin, in_bush_k, flow_k, g_out_ptr, g_out_links, term, topo_k, pos, indeg)
-        if mm >= 0:
-            for r in range(n_risky):
-                a = risky[r]
-                pi = pos[init[a]]
-                if pi >= 0 and pi < pos[term[a]]:
-                    in_bush_k[a] = True
+        # a cycle: order the bush without the backward shortcuts, keeping those that run
+        # forward in the new order
+        mm, m = _topo_sort_list_without(
+            origin, n_risky, risky, in_bush_k, blist_k, seg_start, seg_end, init, term,
+            topo_k, pos, indeg, stack, post, tmp,
+        )  # fmt: skip
+        n_blist[k] = m if mm >= 0 else -1
         return mm
     if added:
         n = _topo_sort_list(
@@ -922,6 +946,123 @@ def _bush_shortest(
         U, predU,
     )  # fmt: skip
     return L, predL
+
+
+@nb.njit(cache=True)
+def _exact_sptt_one(
+    origin: int,
+    m: int,
+    blist_k: Int32Array,
+    in_bush_k: npt.NDArray[np.bool_],
+    out_ptr: IntArray,
+    out_links: IntArray,
+    init: IntArray,
+    term: IntArray,
+    cost: FloatArray,
+    ftn: int,
+    demand_k: FloatArray,
+    dist: FloatArray,
+    pred: IntArray,
+    order: IntArray,
+    heap_key: FloatArray,
+    heap_node: IntArray,
+) -> float:
+    """The origin's demand times its shortest-path costs in the whole network (its SPTT).
+
+    The bush's shortest paths are real paths, so their costs bound the distances from
+    above; near equilibrium they are nearly all exact. One scan of the links outside the
+    bush finds the nodes a shorter path reaches, and a Dijkstra from those alone corrects
+    them and what lies beyond (a label-correcting search: it ends with every link
+    satisfying ``dist[i] + c >= dist[j]``, so the distances equal :func:`_dijkstra`'s).
+    This costs a third of a Dijkstra from the origin.
+    """
+    n_nodes = dist.shape[0]
+    dist[:] = np.inf
+    dist[origin] = 0.0
+    for idx in range(m):
+        a = blist_k[idx]
+        v = dist[init[a]] + cost[a]
+        j = term[a]
+        if v < dist[j]:
+            dist[j] = v
+    size = 0
+    for u in range(n_nodes):
+        du = dist[u]
+        if du == np.inf or (u < ftn and u != origin):
+            continue
+        for e in range(out_ptr[u], out_ptr[u + 1]):
+            a = out_links[e]
+            if in_bush_k[a]:
+                continue
+            v = term[a]
+            nd = du + cost[a]
+            if nd < dist[v]:
+                dist[v] = nd
+                size = _heap_push(heap_key, heap_node, size, nd, v)
+    _settle(
+        origin, out_ptr, out_links, term, cost, ftn, dist, pred, order, heap_key, heap_node, size
+    )
+    s = 0.0
+    for z in range(demand_k.shape[0]):
+        q = demand_k[z]
+        if q > 0.0 and z != origin and dist[z] < np.inf:
+            s += q * dist[z]
+    return s
+
+
+@nb.njit(cache=True, parallel=True)
+def _exact_gaps(
+    n_chunks: int,
+    which: npt.NDArray[np.bool_],
+    origins: IntArray,
+    demand: FloatArray,
+    n_topo: IntArray,
+    topo: Int32Array,
+    in_bush: BoolArray2,
+    flow: FloatArray,
+    out_ptr: IntArray,
+    out_links: IntArray,
+    init: IntArray,
+    term: IntArray,
+    cost: FloatArray,
+    ftn: int,
+    blist: Int32Array,
+    n_blist: IntArray,
+    out: FloatArray,
+) -> None:
+    """``out[k] = (TSTT, SPTT)`` of origin ``k`` at ``cost``, for the bushes with
+    ``which[k]`` (:func:`_exact_sptt_one`), in ``n_chunks`` threads.
+
+    Builds the missing link lists of those bushes.
+    """
+    n_nodes = topo.shape[1]
+    n_links = init.shape[0]
+    todo = np.flatnonzero(which)
+    dist = np.empty((n_chunks, n_nodes))
+    pred = np.empty((n_chunks, n_nodes), dtype=np.int64)
+    order = np.empty((n_chunks, n_nodes), dtype=np.int64)
+    # the scan pushes a node at most once per link, the search once per link it relaxes
+    heap_key = np.empty((n_chunks, 2 * n_links + 1))
+    heap_node = np.empty((n_chunks, 2 * n_links + 1), dtype=np.int64)
+    for c in nb.prange(n_chunks):
+        for idx in range(c, todo.shape[0], n_chunks):
+            k = todo[idx]
+            if n_blist[k] < 0:
+                n_blist[k] = _build_list(
+                    n_topo[k], topo[k], in_bush[k], out_ptr, out_links, blist[k]
+                )
+            m = n_blist[k]
+            blist_k = blist[k]
+            flow_k = flow[k]
+            tstt = 0.0
+            for e in range(m):
+                a = blist_k[e]
+                tstt += flow_k[a] * cost[a]
+            out[k, 0] = tstt
+            out[k, 1] = _exact_sptt_one(
+                origins[k], m, blist_k, in_bush[k], out_ptr, out_links, init, term, cost,
+                ftn, demand[k], dist[c], pred[c], order[c], heap_key[c], heap_node[c],
+            )  # fmt: skip
 
 
 @nb.njit(cache=True)
@@ -1364,6 +1505,28 @@ def _adapt_one(
         )
 
 
+def _exact_gap(
+    problem: Problem,
+    st: BushState,
+    which: npt.NDArray[np.bool_],
+    cost: FloatArray,
+    blist: Int32Array,
+    n_blist: IntArray,
+    out: FloatArray,
+    n_threads: int,
+) -> None:
+    """Each origin's ``(TSTT, SPTT)`` at ``cost`` in ``out``, for the origins in ``which``
+    (:func:`_exact_gaps`): the distances are :meth:`Problem.gap`'s, at a third of its cost."""
+    if not which.any():
+        return
+    g = problem.graph
+    _exact_gaps(
+        max(1, min(n_threads, int(which.sum()))), which, st.origins, st.demand, st.n_topo,
+        st.topo, st.in_bush, st.flow, g.out_ptr, g.out_links, g.init_node, g.term_node, cost,
+        g.first_thru_node, blist, n_blist, out,
+    )  # fmt: skip
+
+
 def _hold_share(gaps: FloatArray, share: float, out: npt.NDArray[np.bool_]) -> None:
     """Mark in ``out`` the fewest bushes whose ``gaps`` add up to ``share`` of their sum.
 
@@ -1413,8 +1576,9 @@ def solve(
     default when the network has many nodes per origin, see
     ``_EVERY_ROUND_NODES_PER_ORIGIN``). ``timing``, if given, accumulates wall seconds of
     the exact gaps (``"exact"``), of the rounds with and without updates (``"upd"``,
-    ``"shift"``) and of the updates within them (``"update"``), the rounds' counts
-    (``"n_upd"``, ``"n_shift"``) and the bush passes (``"act"``), for profiling.
+    ``"shift"``), of the updates within them (``"update"``) and of the exact gaps of the
+    bushes each round passed (``"passed"``), the rounds' counts (``"n_upd"``,
+    ``"n_shift"``) and the bush passes (``"act"``), for profiling.
 
     Returns flows, iterations, history, converged, bushes, whether it warm-started, and
     ``(relative gap, TSTT, SPTT)`` of the returned flows.
@@ -1446,29 +1610,28 @@ def solve(
     n_threads = max(1, min(n_threads, st.origins.shape[0]))
     if every_round is None:
         every_round = g.n_nodes >= _EVERY_ROUND_NODES_PER_ORIGIN * max(st.origins.shape[0], 1)
-    # relative gap as the bushes see it: their own gaps (with ``every_round`` the exact ones
-    # of the last measurement for bushes not passed since, the others scaled)
+    # relative gap as the bushes see it: their own gaps, or with ``every_round`` the exact
+    # ones of each bush when it was last passed or measured
     estimate = np.inf
-    # how far the exact gap exceeded the bushes' own gap when last measured: the bushes lack
-    # the shortcuts their next update would add, so their gap is optimistic
-    scale = 1.0
     last_exact = 0
     totals = np.zeros((st.origins.shape[0], 2))
-    held = np.zeros((st.origins.shape[0], 2))
-    fresh = np.zeros(st.origins.shape[0], dtype=bool)
+    everyone = np.ones(st.origins.shape[0], dtype=bool)
+    # (TSTT, SPTT) of each origin when last evaluated
+    exact_k = np.zeros((st.origins.shape[0], 2))
+    # every origin's entry is of the current flows (the last round passed every bush)
+    current = False
     # each bush's link list, built on first use (not part of the state: it is cheap to
     # rebuild and would double the size of a cached baseline)
     blist = np.empty((st.origins.shape[0], L), dtype=np.int32)
-    sptt_k = np.empty(st.origins.shape[0])
     n_blist = np.full(st.origins.shape[0], -1, dtype=np.int64)
     while True:
         x = st.flow.sum(axis=0) if st.origins.size else np.zeros(L)
         out_of_time = it >= max_iter or (
             max_seconds is not None and time.perf_counter() - t0 > max_seconds
         )
-        # The exact gap needs a shortest-path tree per origin, as costly as a sweep on big
-        # networks: it is measured when the bushes' gap (``estimate``) says the target is
-        # reached, every few iterations for the record, and at the end.
+        # The exact gap of every bush is nearly as costly as a sweep on big networks: it is
+        # measured when the bushes' gap (``estimate``) says the target is reached, every
+        # few iterations for the record, and at the end.
         _tt = time.perf_counter()
         if (
             estimate <= (1.0 if every_round else 4.0) * gap
@@ -1476,8 +1639,12 @@ def solve(
             or out_of_time
             or st.origins.size == 0
         ):
-            rg, tstt, sptt, _ = problem.gap(x, by_origin=sptt_k)
-            measured = True
+            cost_x = problem.costs(x)
+            if not current:  # (else the last round measured every bush on these flows)
+                _exact_gap(problem, st, everyone, cost_x, blist, n_blist, exact_k, n_threads)
+            tstt = float(np.dot(cost_x, x))
+            sptt = float(exact_k[:, 1].sum())
+            rg = _relative(tstt, sptt)
             if timing is not None:
                 timing["exact"] = timing.get("exact", 0.0) + time.perf_counter() - _tt
             evaluated = (rg, tstt, sptt)
@@ -1491,7 +1658,6 @@ def solve(
             if out_of_time:
                 break
         else:
-            measured = False
             rg = -1.0  # not measured: estimated from the bushes after the first round
             if progress is not None and it > 0:
                 progress(it, max(estimate, 0.0))
@@ -1507,18 +1673,9 @@ def solve(
             # a warm start's first round: only the bushes the change touched need new links;
             # the others are shifted, which measures their gap for the rounds that follow
             update[:] = touched
-        elif every_round and measured:
-            # the exact gap missed the target: each origin's part of it says where it is, and
-            # how optimistic the own gaps of the bushes passed since the last measurement were
-            tstt_k = st.flow @ cost
-            exact_k = tstt_k - sptt_k
-            seen = float(held[fresh, 1].sum())
-            if seen > 0.0:
-                scale = max(1.0, float(exact_k[fresh].sum()) / seen)
-            held[:, 0] = tstt_k
-            held[:, 1] = exact_k
-            fresh[:] = False
-            _hold_share(held[:, 1], _ROUND_SHARE, active)
+        elif every_round:
+            # each origin's part of the exact gap says where the gap is
+            _hold_share(exact_k[:, 0] - exact_k[:, 1], _ROUND_SHARE, active)
             update[:] = active
         else:
             update[:] = True
@@ -1552,14 +1709,16 @@ def solve(
                 timing["n_" + key] = timing.get("n_" + key, 0) + 1
                 timing["act"] = timing.get("act", 0) + int(active.sum())
             if every_round:
-                # each bush's gap as last seen: the exact one, or its own after a pass
-                # (scaled by how optimistic those proved at the last measurement)
-                held[active, 0] = totals[active, 0]
-                held[active, 1] = totals[active, 0] - totals[active, 1]
-                fresh |= active
-                weighted = held[:, 1] * np.where(fresh, scale, 1.0)
-                t_sum = float(held[:, 0].sum())
-                inside = float(weighted.sum()) / t_sum if t_sum > 0 else 0.0
+                # the exact gaps of the bushes just passed (their own gaps miss the
+                # shortcuts their next update would add: after a closure, by a factor of
+                # ten), the others' as last evaluated
+                _te = time.perf_counter()
+                _exact_gap(problem, st, active, cost, blist, n_blist, exact_k, n_threads)
+                current = bool(active.all())
+                if timing is not None:
+                    timing["passed"] = timing.get("passed", 0.0) + time.perf_counter() - _te
+                t_sum = float(exact_k[:, 0].sum())
+                inside = (t_sum - float(exact_k[:, 1].sum())) / t_sum if t_sum > 0 else 0.0
             else:
                 t_sum = float(totals[:, 0].sum())
                 inside = (t_sum - float(totals[:, 1].sum())) / t_sum if t_sum > 0 else 0.0
@@ -1567,13 +1726,15 @@ def solve(
                 estimate = inside
             if rg < 0.0:
                 rg = max(estimate, 0.0)
-            if inside <= 0.5 * gap and (every_round or (warm_started and it == 0)):
+            if inside <= (_MEASURE_AT if every_round else 0.5) * gap and (
+                every_round or (warm_started and it == 0)
+            ):
                 # the bushes are well inside the target: measure instead of polishing
                 break
             if every_round:
                 # a closure leaves a few bushes with most of the gap and many with a sliver
                 # of it, large relative to their own small flow: passes go where the gap is
-                _hold_share(weighted, _ROUND_SHARE, active)
+                _hold_share(exact_k[:, 0] - exact_k[:, 1], _ROUND_SHARE, active)
             else:
                 # (never finer than the target needs)
                 np.greater(excess, skip_below * max(rg, gap), out=active)

@@ -79,7 +79,31 @@ def _dijkstra(
     dist[origin] = 0.0
     heap_key[0] = 0.0
     heap_node[0] = origin
-    size = 1
+    return _settle(
+        origin, out_ptr, out_links, term, cost, ftn, dist, pred, order, heap_key, heap_node, 1
+    )
+
+
+@nb.njit(cache=True)
+def _settle(
+    origin: int,
+    out_ptr: IntArray,
+    out_links: IntArray,
+    term: IntArray,
+    cost: FloatArray,
+    ftn: int,
+    dist: FloatArray,
+    pred: IntArray,
+    order: IntArray,
+    heap_key: FloatArray,
+    heap_node: IntArray,
+    size: int,
+) -> int:
+    """Dijkstra's search from the ``size`` entries on the heap, on the labels ``dist``.
+
+    Labels the search lowers get their link in ``pred``; the nodes it settles are listed in
+    ``order`` (returns how many). The heap needs room for one entry per link relaxed.
+    """
     n_settled = 0
     while size > 0:
         d, u, size = _heap_pop(heap_key, heap_node, size)

@@ -211,3 +211,61 @@ def test_labels_over_the_link_list_equal_labels_over_the_graph(siouxfalls_dir: P
 def _label_arrays(n: int) -> list[np.ndarray]:
     """L, predL, U, predU of a label pass."""
     return [np.empty(n), np.empty(n, np.int64), np.empty(n), np.empty(n, np.int64)]
+
+
+@pytest.mark.parametrize("case", ["solved", "after a closure, random costs"])
+def test_exact_gaps_from_the_bushes_equal_dijkstra(case: str) -> None:
+    net, dem = grid_problem(n_intersections=300, n_zones=60, n_links=1000, seed=4)
+    base = assign(net, dem, gap=1e-3)
+    st = base.state
+    assert isinstance(st, algorithm_b.BushState)
+    problem = prepare(net, dem)
+    cost = problem.costs(base.flow)
+    if case != "solved":
+        # bushes just repaired after closing the busiest road (some lack nodes until their
+        # first update), and costs far from the ones they were built for
+        road = net.b > 0
+        k = int(np.flatnonzero(road)[np.argmax(base.flow[road])])
+        closed = np.zeros(net.n_links, dtype=bool)
+        closed[k] = True
+        problem = prepare(net.with_links(closed=closed), dem)
+        adapted = algorithm_b._warm_state(problem, st)
+        assert adapted is not None
+        st = adapted[0]
+        rng = np.random.default_rng(5)
+        cost = problem.costs(st.flow.sum(axis=0)) * rng.uniform(0.3, 3.0, cost.shape[0])
+    g = problem.graph
+    n_origins, n_links = st.flow.shape
+    reference = np.empty(n_origins)
+    _, sptt = problem.all_or_nothing(cost, by_origin=reference)
+    blist = np.empty((n_origins, n_links), dtype=np.int32)
+    n_blist = np.full(n_origins, -1, dtype=np.int64)
+    out = np.full((n_origins, 2), np.nan)
+    which = np.ones(n_origins, dtype=bool)
+    which[::3] = False
+    algorithm_b._exact_gaps(
+        2, which, st.origins, st.demand, st.n_topo, st.topo, st.in_bush, st.flow, g.out_ptr,
+        g.out_links, g.init_node, g.term_node, cost, g.first_thru_node, blist, n_blist, out,
+    )  # fmt: skip
+    np.testing.assert_allclose(out[which, 1], reference[which], rtol=1e-12)
+    np.testing.assert_allclose(out[which, 0], st.flow[which] @ cost, rtol=1e-12)
+    assert np.isnan(out[~which]).all()  # the others are left as they were
+    # the bushes' own shortest paths are longer somewhere: the search did correct them
+    own = np.array(
+        [
+            algorithm_b._bush_shortest(
+                int(st.n_topo[k]), st.topo[k], _positions(st, k), st.in_bush[k], st.flow[k],
+                g.in_ptr, g.in_links, g.init_node, cost,
+            )[0][: net.n_zones][st.demand[k] > 0] @ st.demand[k][st.demand[k] > 0]
+            for k in range(n_origins)
+        ]
+    )  # fmt: skip
+    assert (own > reference * (1 + 1e-9)).any()
+    assert sptt == pytest.approx(float(reference.sum()), rel=1e-12)
+
+
+def _positions(st: algorithm_b.BushState, k: int) -> np.ndarray:
+    pos = np.full(st.n_nodes, -1, dtype=np.int64)
+    n = int(st.n_topo[k])
+    pos[st.topo[k][:n]] = np.arange(n)
+    return pos
