@@ -40,16 +40,19 @@ def streamlit_command(
 ) -> list[str]:
     """The ``streamlit run`` command line for the app (also used by the tests and the bench).
 
+    It runs Streamlit through :mod:`apps.serve`, which loads the pages' libraries and the
+    engine's kernels before the server listens.
+
     Examples
     --------
     >>> cmd = streamlit_command(port=8600)
     >>> cmd[1:4], "--server.port=8600" in cmd, "--browser.gatherUsageStats=false" in cmd
-    (['-m', 'streamlit', 'run'], True, True)
+    (['-m', 'apps.serve', 'run'], True, True)
     """
     return [
         python or sys.executable,
         "-m",
-        "streamlit",
+        "apps.serve",
         "run",
         str(ENTRY),
         f"--server.port={port}",
@@ -81,19 +84,6 @@ def app_env(
     return env
 
 
-def _prepare_engine() -> None:
-    # numba compiles the kernels of a warm-started solve on their first call (seconds, once
-    # per installation: they are cached on disk); done here, it is not the first what-if a
-    # planner runs that waits for it
-    try:
-        from sim.assignment import warm_up
-    except ImportError:  # the app runs without the scenario engine too
-        return
-    print("twin app: preparing the scenario engine ...", file=sys.stderr)
-    sys.stderr.flush()
-    warm_up()
-
-
 def _run(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise ConfigError(f"--port {args.port}: not a TCP port (1-65535)")
@@ -101,7 +91,6 @@ def _run(args: argparse.Namespace) -> int:
         raise ConfigError(f"--snapshot {args.snapshot}: no such snapshot folder")
     cmd = streamlit_command(port=args.port, headless=args.headless)
     env = app_env(city=args.city, snapshot=args.snapshot, store=args.store)
-    _prepare_engine()
     print(f"twin app: http://localhost:{args.port}  (Ctrl+C to stop)", file=sys.stderr)
     sys.stderr.flush()
     # Replace this process with Streamlit, so a signal sent to `twin app` (Ctrl+C, SIGTERM

@@ -152,6 +152,18 @@ def baseline_if_ready(twin: Twin, period: str) -> scenario.Baseline | None:
     return None
 
 
+def baseline_kpis_if_ready(twin: Twin, period: str) -> dict[str, float] | None:
+    """The baseline's KPIs if it is solved (read from its summary, not loaded); otherwise
+    start solving it in the background, as :func:`baseline_if_ready` does."""
+    try:
+        kpis = scenario.baseline_kpis(twin, period)
+    except TwinError:
+        return None
+    if kpis is None:
+        baseline_if_ready(twin, period)
+    return kpis
+
+
 def _warm(twin: Twin, period: str) -> None:
     try:
         scenario.baseline(twin, period)

@@ -1,9 +1,10 @@
 """Benchmark of the app in headless Chromium on the offline Medan twin.
 
-Prints, for every page, the time from navigation to the first map on screen (a deck.gl canvas
-drawn), cold (first visit after the server started) and warm (a new browser tab later); and
-for the planner, a warm-started one-closure scenario from the click on "run" to the result
-map, and from the click on the road to the result map.
+Prints, for every page, the time from navigation to the first map on screen (a screenshot of
+the map shows its coloured roads, cells or points: see ``_wait_drawn``), cold (first visit
+after the server started, in a browser that has drawn nothing yet) and warm (a new browser tab
+later); and for the planner, a warm-started one-closure scenario from the click on "run" to
+the result map on screen, and from the click on the road to the result map.
 
 Targets (issue 6): first map <= 5 s per page; one-closure scenario <= 4 s.
 
@@ -15,9 +16,10 @@ Usage::
 It needs a built twin (``twin build``); a store is filled by ``twin feed simulate`` into a
 temporary file when none is given. The three periods' baselines are solved first (and cached)
 so the scenario is timed warm, as the issue asks, and no page solves one in the background
-while another is being timed; the engine's kernels are loaded (compiled on first use) as
-``twin app`` does before it starts the server. Figures depend on the machine's load: run it when
-nothing else is running, and read the load average printed with them.
+while another is being timed; the engine's kernels are compiled first (once per
+installation), so the server's start-up (:mod:`apps.serve`) only loads them. Figures depend
+on the machine's load: run it when nothing else is running, and read the load average
+printed with them.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _wait_health(url: str, timeout: float = 90.0) -> float:
+def _wait_health(url: str, timeout: float = 180.0) -> float:
     t0 = time.perf_counter()
     while time.perf_counter() - t0 < timeout:
         try:
@@ -56,17 +58,41 @@ def _wait_health(url: str, timeout: float = 90.0) -> float:
     raise SystemExit("bench_app: the app did not start")
 
 
+def _coloured_share(png: bytes) -> float:
+    """Share of the pixels of a screenshot that are clearly coloured (not white, grey or
+    black): roads, cells and points; the basemap is drawn in greys."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(np.int16)
+    return float(((rgb.max(axis=2) - rgb.min(axis=2)) > 60).mean())
+
+
+def _wait_drawn(page: object, nth: int = 0, *, timeout: float = 120.0) -> None:
+    """Wait until the ``nth`` map on the page shows its layers.
+
+    deck.gl creates its canvas before it has parsed the layers' data and drawn them (in
+    software WebGL that takes seconds), so the canvas alone is not a map on screen. A
+    screenshot waits for the browser's next frame: the first one whose map holds coloured
+    pixels is the map on screen.
+    """
+    el = page.locator("[data-testid=stDeckGlJsonChart]").nth(nth)  # type: ignore[attr-defined]
+    el.locator("canvas").first.wait_for(timeout=timeout * 1000)
+    t0 = time.perf_counter()
+    while _coloured_share(el.screenshot()) < 0.002:
+        if time.perf_counter() - t0 > timeout:
+            raise SystemExit("bench_app: the map was never drawn")
+        page.wait_for_timeout(50)  # type: ignore[attr-defined]
+
+
 def _first_map(browser: object, url: str) -> float:
     ctx = browser.new_context(viewport={"width": 1600, "height": 1000})  # type: ignore[attr-defined]
     page = ctx.new_page()
     t0 = time.perf_counter()
     page.goto(url)
-    page.wait_for_function(
-        "() => { const c = document.querySelector('[data-testid=stDeckGlJsonChart] canvas');"
-        " return c && c.width > 100 && c.height > 100; }",
-        timeout=120_000,
-    )
-    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    _wait_drawn(page)
     dt = time.perf_counter() - t0
     ctx.close()
     return dt
@@ -136,10 +162,7 @@ def _scenario(browser: object, url: str) -> tuple[float, float]:
     page.wait_for_timeout(1500)
     t_run = time.perf_counter()
     page.get_by_role("button", name="Jalankan skenario").click()
-    page.wait_for_function(
-        "() => document.querySelectorAll('[data-testid=stDeckGlJsonChart] canvas').length >= 2",
-        timeout=120_000,
-    )
+    _wait_drawn(page, 1)
     t_done = time.perf_counter()
     ctx.close()
     return t_done - t_run, t_done - t_click
@@ -179,8 +202,8 @@ def main() -> int:
             "-c",
             "from apps.views import data, scenario; tw = data.load_twin(); "
             "[scenario.baseline(tw, p) for p in ('am_peak', 'midday', 'pm_peak')]; "
-            # as `twin app` does before it starts the server
-            "from apps.app_cli import _prepare_engine; _prepare_engine()",
+            # compiled once per installation; the server process loads them (apps.serve)
+            "from sim.assignment import warm_up; warm_up()",
         ],
         env=env,
         check=True,
@@ -207,7 +230,8 @@ def main() -> int:
             for name, path in PAGES.items():
                 cold = _first_map(browser, url + path)
                 warm = min(_first_map(browser, url + path) for _ in range(2))
-                print(f"{name:<10}{cold:>9.2f}{warm:>9.2f}   {'ok' if warm <= 5 else 'SLOW'}")
+                ok = max(cold, warm) <= 5
+                print(f"{name:<10}{cold:>9.2f}{warm:>9.2f}   {'ok' if ok else 'SLOW'}")
             run_s, click_s = _scenario(browser, url)
             print(
                 f"one-closure scenario, warm start: run click -> result map {run_s:.2f} s "

@@ -21,6 +21,7 @@ from sim.baseline import (
     Baseline,
     BaselineSettings,
     build_baseline,
+    cached_baseline_kpis,
     load_baseline,
 )
 from sim.demand import (
@@ -55,6 +56,7 @@ __all__ += [
     "build_baseline",
     "build_demand_model",
     "build_zones",
+    "cached_baseline_kpis",
     "compare",
     "load_baseline",
     "load_demand_config",

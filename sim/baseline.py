@@ -397,6 +397,33 @@ def cache_dir(twin: Twin, key: str, settings: Settings | None = None) -> Path:
     return st.cache_dir / "baseline" / f"{twin.snapshot_id}-{key}"
 
 
+def cached_baseline_kpis(
+    twin: Twin,
+    *,
+    settings: BaselineSettings | None = None,
+    app_settings: Settings | None = None,
+) -> dict[str, float] | None:
+    """The KPIs of a cached baseline, from its summary file: ``None`` if none is cached.
+
+    Reading them does not unpickle the baseline (180 MB on the Medan twin, with the bushes a
+    warm start needs): a display that shows only the figures (the command-center wall) gets
+    them at once.
+    """
+    s = settings or BaselineSettings()
+    cfg = load_demand_config(s.demand_file)
+    key = s.key(cfg, _population(s, cfg))
+    folder = cache_dir(twin, key, app_settings)
+    if not (folder / "baseline.pkl").is_file():
+        return None
+    try:
+        meta = json.loads((folder / "baseline.json").read_text())
+        if meta.get("key") != key:
+            return None
+        return {str(k): float(v) for k, v in meta["kpis"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None  # an unreadable summary: the caller treats it as not cached
+
+
 def load_baseline(
     twin: Twin,
     *,

@@ -65,7 +65,7 @@ def wall() -> None:
     hms = now.strftime("%H:%M:%S")
     state = ui.cached_live(twin, ttl_key=int(time.time() // max(REFRESH_S, 2)))
     period = live.hour_period(now)
-    base = ui.baseline_if_ready(twin, period) if scenario.engine_available() else None
+    base_kpis = ui.baseline_kpis_if_ready(twin, period) if scenario.engine_available() else None
     head_t, head_l, head_r = st.columns([3.6, 3, 1.8], vertical_alignment="center")
     head_t.html(f'<div class="wall-title">{html.escape(t("wall.title", lang))}</div>')
     badges = []
@@ -105,7 +105,7 @@ def wall() -> None:
             cls="bad" if worse else "good",
         )
     )
-    cong = base.kpis.get("congested_km") if base is not None else None
+    cong = base_kpis.get("congested_km") if base_kpis is not None else None
     c[1].html(
         tile(
             t("wall.congested_km", lang),

@@ -144,6 +144,14 @@ def baseline(twin: Twin, period: str, *, progress: Progress | None = None) -> Ba
     )
 
 
+def baseline_kpis(twin: Twin, period: str) -> dict[str, float] | None:
+    """The KPIs of ``period``'s cached baseline (``None`` if it is not solved yet), without
+    loading its flows."""
+    from sim.baseline import BaselineSettings, cached_baseline_kpis
+
+    return cached_baseline_kpis(twin, settings=BaselineSettings(period=period))
+
+
 def baseline_ready(twin: Twin, period: str) -> bool:
     """Whether the engine's disk cache already holds this baseline (loading it is quick)."""
     from sim.baseline import BaselineSettings, cache_dir

@@ -119,7 +119,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _wait_health(url: str, proc: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+def _wait_health(url: str, proc: subprocess.Popen[bytes], timeout: float = 180.0) -> None:
     t0 = time.monotonic()
     while time.monotonic() - t0 < timeout:
         if proc.poll() is not None:

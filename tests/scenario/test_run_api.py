@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.baseline import Baseline, load_baseline
+from sim.baseline import Baseline, cached_baseline_kpis, load_baseline
 from sim.demand import DEFAULT_CONFIG, load_demand_config, load_population_table
 from sim.scenario import compare, run_scenario
 from twin.model import Twin
@@ -78,6 +78,13 @@ def test_baseline_cache_hit_and_key_change(
     assert again.key == am_baseline.key
     np.testing.assert_array_equal(again.result.flow, am_baseline.result.flow)
     assert (again.path / "baseline.json").is_file()  # type: ignore[operator]
+    # the wall reads the KPIs from the summary, without loading the flows
+    kpis = cached_baseline_kpis(
+        medan_twin, settings=am_baseline.settings, app_settings=scenario_settings
+    )
+    assert kpis is not None
+    assert kpis == pytest.approx(am_baseline.kpis)
+    assert kpis["congested_km"] > 0
     # another demand file (one number changed) is another key: recomputed, not reused
     other = tmp_path / "demand.toml"
     shutil.copy(DEFAULT_CONFIG, other)
@@ -90,6 +97,10 @@ def test_baseline_cache_hit_and_key_change(
     assert am_baseline.settings.key(load_demand_config(), pop) == am_baseline.key
     midday = dataclasses.replace(am_baseline.settings, period="midday")
     assert midday.key(load_demand_config(), pop) != am_baseline.key
+    # a baseline not solved yet has no figures to show
+    assert (
+        cached_baseline_kpis(medan_twin, settings=changed, app_settings=scenario_settings) is None
+    )
 
 
 def test_area_aggregates_add_up(medan_twin: Twin, am_baseline: Baseline) -> None:

@@ -1,0 +1,54 @@
+"""Process entry of the app server: ``python -m apps.serve run apps/streamlit_app.py ...``.
+
+Streamlit imports what a page needs on its first visit, inside that visit: the hotspot
+statistics of the wall alone (esda, libpysal, scipy.stats) took 1.6 to 1.9 s of its first
+map, and the first what-if of a server loaded the engine's compiled kernels from numba's disk
+cache. This entry loads both, then hands the command line to Streamlit's, in the same process:
+the server starts a few seconds later and no visitor waits for an import.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+
+def preload(*, engine: bool = True) -> float:
+    """Import the libraries the pages use and load the engine's kernels; returns seconds.
+
+    Nothing here reads the twin or the store, so it cannot fail on a missing snapshot: the
+    pages report those themselves.
+    """
+    t0 = time.perf_counter()
+    import esda  # noqa: F401
+    import geopandas  # noqa: F401
+    import libpysal  # noqa: F401
+    import pydeck  # noqa: F401
+
+    import apps.deck
+    import apps.ui
+    import apps.views.live
+    import apps.views.scenario  # noqa: F401
+
+    if engine:
+        try:
+            from sim.assignment import warm_up
+        except ImportError:  # the app runs without the scenario engine too
+            pass
+        else:
+            warm_up()
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    """Preload, then run Streamlit's command line with this process's arguments."""
+    print("twin app: loading the libraries and the scenario engine ...", file=sys.stderr)
+    sys.stderr.flush()
+    preload()
+    from streamlit.web.cli import main as streamlit_main
+
+    streamlit_main(prog_name="streamlit")
+
+
+if __name__ == "__main__":
+    main()
