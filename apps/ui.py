@@ -181,8 +181,9 @@ def _roads(
     closed: tuple[int, ...],
     _twin: Twin,
     _links: pd.DataFrame | None,
+    merged: bool = False,
 ) -> pd.DataFrame:
-    return deck.road_frame(
+    frame = deck.road_frame(
         _twin,
         links=_links,
         metric=metric,
@@ -191,6 +192,7 @@ def _roads(
         closed=closed,
         local=part.endswith("local"),
     )
+    return deck.merged_paths(frame) if merged else frame
 
 
 def cached_roads(
@@ -201,10 +203,13 @@ def cached_roads(
     lang: str,
     closed: tuple[int, ...],
     period: str,
+    *,
+    merged: bool = False,
 ) -> pd.DataFrame:
-    """Road rows of one part of the network (see :func:`apps.deck.road_part`), cached."""
+    """Road rows of one part of the network (see :func:`apps.deck.road_part`), cached;
+    ``merged`` joins them for a layer nobody picks (:func:`apps.deck.merged_paths`)."""
     key_period = period if links is not None else "-"
-    return _roads(twin.snapshot_id, key_period, metric, part, lang, closed, twin, links)
+    return _roads(twin.snapshot_id, key_period, metric, part, lang, closed, twin, links, merged)
 
 
 @st.cache_resource(show_spinner=False, max_entries=6)

@@ -120,7 +120,14 @@ if focus:
         layers.append(
             deck.roads_layer(
                 ui.cached_roads(
-                    twin, links, eff_metric, f"kec-local:{focus}", lang, closed_t, period
+                    twin,
+                    links,
+                    eff_metric,
+                    f"kec-local:{focus}",
+                    lang,
+                    closed_t,
+                    period,
+                    merged=True,
                 ),
                 layer_id=deck.LOCAL_ID,
                 pickable=False,
@@ -131,14 +138,18 @@ else:
     if show_local:
         layers.append(
             deck.roads_layer(
-                ui.cached_roads(twin, links, eff_metric, "local", lang, closed_t, period),
+                ui.cached_roads(
+                    twin, links, eff_metric, "local", lang, closed_t, period, merged=True
+                ),
                 layer_id=deck.LOCAL_ID,
                 pickable=False,
             )
         )
     layers.append(
         deck.roads_layer(
-            ui.cached_roads(twin, links, eff_metric, "city-bg", lang, closed_t, period),
+            ui.cached_roads(
+                twin, links, eff_metric, "city-bg", lang, closed_t, period, merged=True
+            ),
             layer_id=deck.BG_ROADS_ID,
             pickable=False,
         )

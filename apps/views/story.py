@@ -111,7 +111,9 @@ def example_plan(twin: Twin, base: Baseline | None, *, lang: str = "id") -> Plan
 def overview_deck(twin: Twin, *, lang: str = "id") -> pdk.Deck:
     """The city at a glance: kecamatan with names, main roads by class, ATCS sites."""
     layers = deck.basemap_layers(twin, names=True, lang=lang)
-    layers.append(deck.roads_layer(deck.road_frame(twin, metric="class", lang=lang), pickable=True))
+    # (main roads by class, merged: the ATCS sites carry the tooltips)
+    roads = deck.merged_paths(deck.road_frame(twin, metric="class", lang=lang))
+    layers.append(deck.roads_layer(roads, pickable=False))
     layers.append(
         deck.points_layer(
             deck.atcs_frame(twin, lang=lang), layer_id="atcs", colour=theme.ATCS_COLOUR
