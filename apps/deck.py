@@ -359,29 +359,90 @@ def merged_paths(frame: pd.DataFrame, *, colour_step: int = 12) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["path", "color", "width"])
 
 
-def roads_layer(
-    frame: pd.DataFrame, *, layer_id: str = ROADS_ID, pickable: bool = True
-) -> pdk.Layer:
-    """A ``PathLayer`` of a :func:`road_frame` (or :func:`diff_frame`).
+def _segments(
+    paths: Sequence[Sequence[Sequence[float]]],
+) -> tuple[list[list], list[list], npt.NDArray[np.int64]]:
+    """Each path's consecutive vertex pairs: sources, targets and the index of their path."""
+    src: list[list] = []
+    dst: list[list] = []
+    owner: list[int] = []
+    for i, p in enumerate(paths):
+        for k in range(len(p) - 1):
+            src.append(list(p[k]))
+            dst.append(list(p[k + 1]))
+            owner.append(i)
+    return src, dst, np.asarray(owner, dtype=np.int64)
 
-    A layer that cannot be picked sends only what draws it: the tooltips and names of the
-    planner's background streets were two thirds of its 2.4 MB map, for the browser to parse
-    before it draws.
+
+def lines_layer(
+    paths: Sequence[Sequence[Sequence[float]]],
+    *,
+    layer_id: str,
+    colour: Sequence[int] | None = None,
+    colours: Sequence[Sequence[int]] | None = None,
+    widths: Sequence[float] | float = 1.0,
+    fields: pd.DataFrame | None = None,
+) -> pdk.Layer:
+    """Paths drawn as a ``LineLayer`` of their segments.
+
+    A line a few pixels wide needs no joints: in software WebGL (a headless browser, a wall
+    PC without a GPU) a ``LineLayer`` draws a segment in about half the time of a
+    ``PathLayer``, and every line of a map shares its shaders. ``colour`` is one colour for
+    all, else ``colours`` and ``widths`` give each path's. With ``fields`` (a row per path,
+    e.g. ``edge_id``, ``name``, ``tip``) every segment carries its path's fields and the
+    layer is pickable: a click or a hover on any segment is one on its path.
+
+    Examples
+    --------
+    >>> lyr = lines_layer([[[0, 0], [1, 0], [1, 1]]], layer_id="x", colour=(1, 2, 3))
+    >>> lyr.type, len(lyr.data), lyr.data[1]
+    ('LineLayer', 2, {'s': [1, 0], 't': [1, 1], 'color': [1, 2, 3], 'width': 1.0})
     """
+    src, dst, owner = _segments(paths)
+    cols = [list(colour)] * len(paths) if colour is not None else list(colours or [])
+    ws = [float(widths)] * len(paths) if isinstance(widths, (int, float)) else list(widths)
+    extra = fields.to_dict("records") if fields is not None else None
+    rows: list[dict[str, Any]] = []
+    for a, b, i in zip(src, dst, owner.tolist(), strict=True):
+        # the same attributes on every line layer: software WebGL compiles one pipeline
+        row: dict[str, Any] = {"s": a, "t": b, "color": list(cols[i]), "width": float(ws[i])}
+        if extra is not None:
+            row.update(extra[i])
+        rows.append(row)
+    pickable = fields is not None
     return pdk.Layer(
-        "PathLayer",
-        data=frame if pickable else frame[["path", "color", "width"]],
+        "LineLayer",
+        data=rows,
         id=layer_id,
-        get_path="path",
+        get_source_position="s",
+        get_target_position="t",
         get_color="color",
         get_width="width",
         width_units="'pixels'",
         width_min_pixels=1,
-        cap_rounded=True,
-        joint_rounded=True,
         pickable=pickable,
         auto_highlight=pickable,
         highlight_color=[0, 114, 178, 200],
+    )
+
+
+def roads_layer(
+    frame: pd.DataFrame, *, layer_id: str = ROADS_ID, pickable: bool = True
+) -> pdk.Layer:
+    """The roads of a :func:`road_frame` (or :func:`diff_frame`) as a :func:`lines_layer`.
+
+    Picked, a segment gives its road's ``edge_id``, ``name`` and ``tip``. A layer that
+    cannot be picked carries only what draws it (give it :func:`merged_paths` of the
+    frame): the tooltips and names of the planner's background streets were two thirds of
+    its 2.4 MB map, for the browser to parse before it draws.
+    """
+    fields = frame.drop(columns=["path", "color", "width"]) if pickable else None
+    return lines_layer(
+        frame["path"].tolist(),
+        layer_id=layer_id,
+        colours=frame["color"].tolist(),
+        widths=frame["width"].tolist(),
+        fields=fields,
     )
 
 
@@ -427,35 +488,25 @@ def basemap_layers(
             id=KEL_PICK_ID if pick_areas else LAND_ID,
             get_polygon="polygon",
             get_fill_color=[*land, 255],
-            get_line_color=[*outline, 110],
-            line_width_units="'pixels'",
-            get_line_width=0.6 if kelurahan else 0,
-            stroked=kelurahan,
+            stroked=False,
             filled=True,
             pickable=pick_areas,
             auto_highlight=pick_areas,
             highlight_color=[0, 114, 178, 60],
         )
     ]
-    if kecamatan:
-        kec = twin.kecamatan
-        rows: list[dict[str, Any]] = []
-        for code, name, rings in zip(
-            kec["code"], kec["name"], _polygon_rings(kec.geometry), strict=False
-        ):
-            rows.extend({"code": code, "name": name, "path": ring} for ring in rings)
+    if kelurahan:
         layers.append(
-            pdk.Layer(
-                "PathLayer",
-                data=pd.DataFrame(rows),
-                id="kecamatan",
-                get_path="path",
-                get_color=[*outline, 230],
-                get_width=1.6,
-                width_units="'pixels'",
-                pickable=False,
+            lines_layer(
+                kel_df["polygon"].tolist(),
+                layer_id="kelurahan-outline",
+                colour=[*outline, 110],
+                widths=0.6,
             )
         )
+    if kecamatan:
+        rings = [r for parts in _polygon_rings(twin.kecamatan.geometry) for r in parts]
+        layers.append(lines_layer(rings, layer_id="kecamatan", colour=[*outline, 230], widths=1.6))
     if names:
         layers.append(names_layer(twin, dark=dark))
     return layers

@@ -32,8 +32,9 @@ def test_planner_deck_is_offline_and_pickable(toy_twin: Twin) -> None:
     assert d.map_provider is None
     types = {(lyr["@@type"], lyr["id"]) for lyr in spec["layers"]}
     assert ("PolygonLayer", "kelurahan") in types
-    assert ("PathLayer", "roads") in types
-    assert ("PathLayer", "kecamatan") in types
+    assert ("LineLayer", "roads") in types
+    assert ("LineLayer", "kecamatan") in types
+    assert ("LineLayer", "kelurahan-outline") in types
     assert ("ScatterplotLayer", "atcs") in types
     for lyr in spec["layers"]:
         assert lyr["id"], "every layer needs an id for selections"

@@ -66,7 +66,7 @@ def test_planner_map_widgets_and_language() -> None:
     assert at.title[0].value == "Perencana skenario"
     (spec,) = _decks(at)
     layers = _layers(spec)
-    assert layers["roads"] == "PathLayer"
+    assert layers["roads"] == "LineLayer"
     assert layers["kelurahan"] == "PolygonLayer"
     assert layers["atcs"] == "ScatterplotLayer"
     assert layers["kecamatan-names"] == "TextLayer"
