@@ -453,15 +453,18 @@ def basemap_layers(
     kelurahan: bool = True,
     kecamatan: bool = True,
     names: bool = True,
+    land: bool = True,
     pick_areas: bool = False,
     lang: str = "id",
 ) -> list[pdk.Layer]:
     """The basemap from the twin's own polygons: land, outlines and names (no tiles).
 
     With ``pick_areas`` the kelurahan polygons are pickable (id ``"kelurahan"``), so a click
-    on the map picks an area (e.g. for a flood).
+    on the map picks an area (e.g. for a flood). Without ``land`` (and names) a map draws
+    lines only: in software WebGL each kind of layer costs a shader compilation in every
+    new map, a quarter of a second each.
     """
-    land = theme.LAND_DARK if dark else theme.LAND_LIGHT
+    fill = theme.LAND_DARK if dark else theme.LAND_LIGHT
     outline = theme.OUTLINE_DARK if dark else theme.OUTLINE_LIGHT
     kel = twin.kelurahan
     kec_names = dict(zip(twin.kecamatan["code"], twin.kecamatan["name"], strict=False))
@@ -481,20 +484,22 @@ def basemap_layers(
         for ring in rings:
             kel_rows.append({"code": code, "name": name, "polygon": ring, "tip": tip})
     kel_df = pd.DataFrame(kel_rows)
-    layers = [
-        pdk.Layer(
-            "PolygonLayer",
-            data=kel_df,
-            id=KEL_PICK_ID if pick_areas else LAND_ID,
-            get_polygon="polygon",
-            get_fill_color=[*land, 255],
-            stroked=False,
-            filled=True,
-            pickable=pick_areas,
-            auto_highlight=pick_areas,
-            highlight_color=[0, 114, 178, 60],
+    layers = []
+    if land or pick_areas:
+        layers.append(
+            pdk.Layer(
+                "PolygonLayer",
+                data=kel_df,
+                id=KEL_PICK_ID if pick_areas else LAND_ID,
+                get_polygon="polygon",
+                get_fill_color=[*fill, 255],
+                stroked=False,
+                filled=True,
+                pickable=pick_areas,
+                auto_highlight=pick_areas,
+                highlight_color=[0, 114, 178, 60],
+            )
         )
-    ]
     if kelurahan:
         layers.append(
             lines_layer(
@@ -575,17 +580,15 @@ def h3_frame(
 
 
 def h3_layer(frame: pd.DataFrame, *, layer_id: str = H3_ID, pickable: bool = True) -> pdk.Layer:
-    """A ``PolygonLayer`` of :func:`h3_frame` rows."""
+    """A ``PolygonLayer`` of :func:`h3_frame` rows, filled only (an outline is a second
+    layer of another kind: in software WebGL, a shader compilation in every map)."""
     return pdk.Layer(
         "PolygonLayer",
         data=frame,
         id=layer_id,
         get_polygon="polygon",
         get_fill_color="color",
-        get_line_color=[255, 255, 255, 60],
-        line_width_units="'pixels'",
-        get_line_width=0.5,
-        stroked=True,
+        stroked=False,
         filled=True,
         pickable=pickable,
         auto_highlight=pickable,

@@ -152,6 +152,18 @@ def baseline_if_ready(twin: Twin, period: str) -> scenario.Baseline | None:
     return None
 
 
+def flush_to_browser(seconds: float = 0.1) -> None:
+    """Let Streamlit send what the script has drawn so far before a long computation.
+
+    The script thread and the server's event loop share the interpreter; a numba kernel
+    keeps it for its whole run, and the page's queued elements wait for the event loop. A
+    short sleep hands the interpreter over.
+    """
+    import time as _time
+
+    _time.sleep(seconds)
+
+
 def baseline_kpis_if_ready(twin: Twin, period: str) -> dict[str, float] | None:
     """The baseline's KPIs if it is solved (read from its summary, not loaded); otherwise
     start solving it in the background, as :func:`baseline_if_ready` does."""

@@ -372,7 +372,10 @@ def plan_and_results() -> None:
         with left:
             st.subheader(t("planner.diff_map", lang))
             frame, scale = ui.cached_diff(twin, res, lang)
-            diff_layers = deck.basemap_layers(twin, kelurahan=False, names=True, lang=lang)
+            # lines only (outlines and differences): a second map compiles its shaders anew
+            diff_layers = deck.basemap_layers(
+                twin, kelurahan=False, names=False, land=False, lang=lang
+            )
             diff_layers.append(deck.roads_layer(frame, layer_id="diff"))
             st.pydeck_chart(deck.make_deck(diff_layers, view=view), height=460, key="diff_map")
             st.html(theme.legend_html(scale, decimals=2))
@@ -401,7 +404,10 @@ def plan_and_results() -> None:
 
         st.subheader(t("planner.zones", lang))
         st.caption(t("planner.zones_help", lang))
-        # the per-zone times come after the rest of the result is on its way to the browser
+        # the per-zone times come after the rest of the result is on its way to the browser:
+        # the compiled kernels hold the interpreter while they run, so the server's event
+        # loop gets a moment to send the result first (else its map came 1 s later)
+        ui.flush_to_browser()
         scenario.add_zone_times(res)
         zone_map = scenario.zone_change_frame(res, lang=lang)
         if zone_map is None:
@@ -410,8 +416,12 @@ def plan_and_results() -> None:
             zl, zr = st.columns([3, 2])
             with zl:
                 zframe, zscale = zone_map
-                zone_layers = deck.basemap_layers(twin, kelurahan=False, names=False, lang=lang)
-                zone_layers += [deck.h3_layer(zframe, layer_id="zones"), deck.names_layer(twin)]
+                # cells and outlines only: this third map compiles its shaders anew, and the
+                # browser shows none of the maps before it is drawn
+                zone_layers = [deck.h3_layer(zframe, layer_id="zones")]
+                zone_layers += deck.basemap_layers(
+                    twin, kelurahan=False, names=False, land=False, lang=lang
+                )
                 # zones cover the whole city: its view, not the planner's close-up
                 st.pydeck_chart(
                     deck.make_deck(zone_layers, view=ui.city_view(twin, zoom=9.9)),
