@@ -152,6 +152,17 @@ def baseline_if_ready(twin: Twin, period: str) -> scenario.Baseline | None:
     return None
 
 
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _basemap(snapshot_id: str, key: str, _twin: Twin, _kw: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(deck.basemap_layers(_twin, **_kw))
+
+
+def basemap(twin: Twin, **kw: Any) -> list[Any]:
+    """:func:`apps.deck.basemap_layers`, built once per set of options (0.1 s a rerun)."""
+    key = repr(sorted(kw.items()))
+    return list(_basemap(twin.snapshot_id, key, twin, kw))
+
+
 def flush_to_browser(seconds: float = 0.1) -> None:
     """Let Streamlit send what the script has drawn so far before a long computation.
 

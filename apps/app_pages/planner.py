@@ -92,7 +92,7 @@ links = base.links if base is not None else None
 eff_metric = metric if links is not None else "class"
 pending_closed = plan.closed_edges
 
-layers = deck.basemap_layers(
+layers = ui.basemap(
     twin,
     kelurahan=show_kel,
     kecamatan=show_kec,
@@ -373,9 +373,7 @@ def plan_and_results() -> None:
             st.subheader(t("planner.diff_map", lang))
             frame, scale = ui.cached_diff(twin, res, lang)
             # lines only (outlines and differences): a second map compiles its shaders anew
-            diff_layers = deck.basemap_layers(
-                twin, kelurahan=False, names=False, land=False, lang=lang
-            )
+            diff_layers = ui.basemap(twin, kelurahan=False, names=False, land=False, lang=lang)
             diff_layers.append(deck.roads_layer(frame, layer_id="diff"))
             st.pydeck_chart(deck.make_deck(diff_layers, view=view), height=460, key="diff_map")
             st.html(theme.legend_html(scale, decimals=2))
@@ -419,9 +417,7 @@ def plan_and_results() -> None:
                 # cells and outlines only: this third map compiles its shaders anew, and the
                 # browser shows none of the maps before it is drawn
                 zone_layers = [deck.h3_layer(zframe, layer_id="zones")]
-                zone_layers += deck.basemap_layers(
-                    twin, kelurahan=False, names=False, land=False, lang=lang
-                )
+                zone_layers += ui.basemap(twin, kelurahan=False, names=False, land=False, lang=lang)
                 # zones cover the whole city: its view, not the planner's close-up
                 st.pydeck_chart(
                     deck.make_deck(zone_layers, view=ui.city_view(twin, zoom=9.9)),
@@ -561,7 +557,7 @@ def plan_and_results() -> None:
             with col:
                 ui.table(scenario.kpi_table(r, lang=lang))
                 fr, sc = ui.cached_diff(twin, r, lang)
-                lay = deck.basemap_layers(twin, kelurahan=False, names=False, lang=lang)
+                lay = ui.basemap(twin, kelurahan=False, names=False, lang=lang)
                 lay.append(deck.roads_layer(fr, layer_id=f"cmp-{nm}"))
                 st.pydeck_chart(
                     deck.make_deck(lay, view=view), height=360, key=f"cmp_map_{col is ca}"

@@ -166,7 +166,7 @@ def wall() -> None:
     left, right = st.columns([2.2, 1])
     with left:
         st.html(f'<div class="wall-list"><b>{html.escape(t("wall.view." + view, lang))}</b></div>')
-        layers = deck.basemap_layers(twin, dark=True, kelurahan=True, names=True, lang=lang)
+        layers = ui.basemap(twin, dark=True, kelurahan=True, names=True, lang=lang)
         if view == "congestion":
             frame, scale = live.congestion_frame(state, lang=lang)
         else:
