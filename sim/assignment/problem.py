@@ -127,6 +127,7 @@ def prepare(network: Network, demand: Demand) -> Problem:
         graph.term_node,
         graph.first_thru_node,
         graph.n_nodes,
+        max(1, min(_THREADS, int(origins.size))),
     )
     dem = np.ascontiguousarray(m[origins])
     lost = (dem > 0) & ~reach

@@ -220,7 +220,7 @@ def _aon(
     return float(sptts.sum())
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, parallel=True)
 def _reachable(
     origins: IntArray,
     n_zones: int,
@@ -229,27 +229,35 @@ def _reachable(
     term: IntArray,
     ftn: int,
     n_nodes: int,
+    n_chunks: int,
 ) -> np.ndarray:
-    """``reach[k, z]``: can zone ``z`` be reached from ``origins[k]`` at all."""
+    """``reach[k, z]``: can zone ``z`` be reached from ``origins[k]`` at all.
+
+    One search per origin, the origins split in ``n_chunks`` groups searched in parallel
+    (each row is one search's: the result does not depend on the grouping).
+    """
     reach = np.zeros((origins.shape[0], n_zones), dtype=np.bool_)
-    seen = np.zeros(n_nodes, dtype=np.int64) - 1
-    stack = np.empty(n_nodes, dtype=np.int64)
-    for k in range(origins.shape[0]):
-        o = origins[k]
-        seen[o] = k
-        stack[0] = o
-        top = 1
-        while top > 0:
-            top -= 1
-            u = stack[top]
-            if u < n_zones:
-                reach[k, u] = True
-            if u < ftn and u != o:
-                continue
-            for e in range(out_ptr[u], out_ptr[u + 1]):
-                v = term[out_links[e]]
-                if seen[v] != k:
-                    seen[v] = k
-                    stack[top] = v
-                    top += 1
+    seen = np.full((n_chunks, n_nodes), -1, dtype=np.int64)
+    stack = np.empty((n_chunks, n_nodes), dtype=np.int64)
+    for c in nb.prange(n_chunks):
+        seen_c = seen[c]
+        stack_c = stack[c]
+        for k in range(c, origins.shape[0], n_chunks):
+            o = origins[k]
+            seen_c[o] = k
+            stack_c[0] = o
+            top = 1
+            while top > 0:
+                top -= 1
+                u = stack_c[top]
+                if u < n_zones:
+                    reach[k, u] = True
+                if u < ftn and u != o:
+                    continue
+                for e in range(out_ptr[u], out_ptr[u + 1]):
+                    v = term[out_links[e]]
+                    if seen_c[v] != k:
+                        seen_c[v] = k
+                        stack_c[top] = v
+                        top += 1
     return reach

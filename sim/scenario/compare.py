@@ -249,15 +249,17 @@ def _cut_off(run: ScenarioRun) -> list[dict[str, Any]]:
     if not run.result.unassigned:
         return []
     zones = run.baseline.tn.zones
+    ids = zones.zone_ids  # (a list built on each access)
+    kec = zones.table["kec_code"].to_numpy()
     lost: dict[int, list[float]] = {}
     for o, d, q in run.result.unassigned:
         lost.setdefault(int(o), [0.0, 0.0])[0] += float(q)
         lost.setdefault(int(d), [0.0, 0.0])[1] += float(q)
     rows = [
         {
-            "zone": zones.zone_ids[z],
+            "zone": ids[z],
             "name": zones.label(z),
-            "kec_code": str(zones.table["kec_code"].iat[z]),
+            "kec_code": str(kec[z]),
             "unrouted_from_pcu_h": out,
             "unrouted_to_pcu_h": inn,
         }
