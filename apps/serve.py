@@ -9,6 +9,7 @@ the server starts a few seconds later and no visitor waits for an import.
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 
@@ -20,6 +21,21 @@ def preload(*, engine: bool = True) -> float:
     It never fails on a missing snapshot or store: the pages report those themselves.
     """
     t0 = time.perf_counter()
+    # (imported outside a running app, Streamlit warns that its data cache has no runtime
+    # yet; the server creates it next)
+    import streamlit.runtime.caching.cache_data_api  # noqa: F401 (it sets its logger's level)
+
+    quiet = logging.getLogger("streamlit.runtime.caching.cache_data_api")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        _import_and_load(engine=engine)
+    finally:
+        quiet.setLevel(level)
+    return time.perf_counter() - t0
+
+
+def _import_and_load(*, engine: bool) -> None:
     import esda  # noqa: F401
     import geopandas  # noqa: F401
     import libpysal  # noqa: F401
@@ -38,7 +54,6 @@ def preload(*, engine: bool = True) -> float:
         else:
             warm_up()
     _load_twin_and_baseline()
-    return time.perf_counter() - t0
 
 
 def _load_twin_and_baseline() -> None:
