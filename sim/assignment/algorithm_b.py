@@ -420,45 +420,6 @@ def _labels_list(
 @nb.njit(cache=True)
 def _topo_sort_list(
     origin: int,
-    blist_k: Int32Array,
-    seg_start: IntArray,
-    seg_end: IntArray,
-    term: IntArray,
-    topo_k: Int32Array,
-    pos: IntArray,
-    cursor: IntArray,
-    stack: IntArray,
-    post: IntArray,
-    tmp: Int32Array,
-) -> int:
-    """Topological order of the bush's nodes the origin reaches, the reverse post-order of
-    one depth-first search over the bush's links (node ``u``'s are
-    ``blist_k[seg_start[u]:seg_end[u]]``), then the link list re-grouped in the new order.
-
-    Returns the number of ordered nodes, or -1 if the bush has a cycle (the list is then
-    left as it was).
-    """
-    n_post = _dfs_post_order(
-        origin, blist_k, seg_start, seg_end, _NO_MASK, False, term, pos, cursor, stack, post
-    )
-    if n_post < 0:
-        return -1
-    m = 0
-    for t in range(n_post):
-        v = post[n_post - 1 - t]
-        topo_k[t] = v
-        pos[v] = t
-        for idx in range(seg_start[v], seg_end[v]):
-            tmp[m] = blist_k[idx]
-            m += 1
-    for idx in range(m):
-        blist_k[idx] = tmp[idx]
-    return n_post
-
-
-@nb.njit(cache=True)
-def _topo_sort_list_without(
-    origin: int,
     n_drop: int,
     drop: IntArray,
     in_bush_k: npt.NDArray[np.bool_],
@@ -474,19 +435,24 @@ def _topo_sort_list_without(
     post: IntArray,
     tmp: Int32Array,
 ) -> tuple[int, int]:
-    """:func:`_topo_sort_list` without the links ``drop[:n_drop]``, which then rejoin the
-    bush if they run forward in the new order (they close no cycle).
+    """Topological order of the bush's nodes the origin reaches, the reverse post-order of
+    one depth-first search over the bush's links (node ``u``'s are
+    ``blist_k[seg_start[u]:seg_end[u]]``), then the link list re-grouped in the new order.
 
-    Returns the number of ordered nodes (-1 if the bush is cyclic even without them) and
-    the length of the re-grouped link list. A search over the list in its grouping reads
-    each node's links in the graph's order, so the order is the one a search over the
-    graph would give.
+    The links ``drop[:n_drop]`` are left out of the search; they rejoin the bush if they
+    run forward in the new order (they close no cycle). A search over the list in its
+    grouping reads each node's links in the graph's order, so the order is the one a search
+    over the graph would give.
+
+    Returns the number of ordered nodes (-1 if the bush has a cycle: the list is then left
+    as it was) and the length of the re-grouped link list.
     """
     for r in range(n_drop):
         in_bush_k[drop[r]] = False
     n_post = _dfs_post_order(
-        origin, blist_k, seg_start, seg_end, in_bush_k, True, term, pos, cursor, stack, post
-    )
+        origin, blist_k, seg_start, seg_end, in_bush_k, n_drop > 0, term, pos, cursor, stack,
+        post,
+    )  # fmt: skip
     if n_post < 0:
         return -1, 0
     for t in range(n_post):
@@ -639,25 +605,22 @@ def _update_bush(
                 n_risky += 1
         seg_end[i] = m
     n_blist[k] = m
-    if n_risky > 0:
-        mm = _topo_sort_list(
-            origin, blist_k, seg_start, seg_end, term, topo_k, pos, indeg, stack, post, tmp
-        )
-        if mm >= 0:
-            return mm
-        # a cycle: order the bush without the backward shortcuts, keeping those that run
-        # forward in the new order
-        mm, m = _topo_sort_list_without(
-            origin, n_risky, risky, in_bush_k, blist_k, seg_start, seg_end, init, term,
-            topo_k, pos, indeg, stack, post, tmp,
-        )  # fmt: skip
-        n_blist[k] = m if mm >= 0 else -1
+    if n_risky == 0 and not added:
+        return n
+    mm, _ = _topo_sort_list(
+        origin, 0, risky, in_bush_k, blist_k, seg_start, seg_end, init, term, topo_k, pos,
+        indeg, stack, post, tmp,
+    )  # fmt: skip
+    if mm >= 0 or n_risky == 0:
         return mm
-    if added:
-        n = _topo_sort_list(
-            origin, blist_k, seg_start, seg_end, term, topo_k, pos, indeg, stack, post, tmp
-        )
-    return n
+    # a cycle: order the bush without the backward shortcuts, keeping those that run forward
+    # in the new order
+    mm, m = _topo_sort_list(
+        origin, n_risky, risky, in_bush_k, blist_k, seg_start, seg_end, init, term, topo_k,
+        pos, indeg, stack, post, tmp,
+    )  # fmt: skip
+    n_blist[k] = m if mm >= 0 else -1
+    return mm
 
 
 @nb.njit(cache=True)
