@@ -397,6 +397,15 @@ def cache_dir(twin: Twin, key: str, settings: Settings | None = None) -> Path:
     return st.cache_dir / "baseline" / f"{twin.snapshot_id}-{key}"
 
 
+def _cache_entry(
+    twin: Twin, settings: BaselineSettings, app_settings: Settings | None
+) -> tuple[str, Path]:
+    """The cache key of a baseline and its folder."""
+    cfg = load_demand_config(settings.demand_file)
+    key = settings.key(cfg, _population(settings, cfg))
+    return key, cache_dir(twin, key, app_settings)
+
+
 def cached_baseline_kpis(
     twin: Twin,
     *,
@@ -409,10 +418,7 @@ def cached_baseline_kpis(
     warm start needs): a display that shows only the figures (the command-center wall) gets
     them at once.
     """
-    s = settings or BaselineSettings()
-    cfg = load_demand_config(s.demand_file)
-    key = s.key(cfg, _population(s, cfg))
-    folder = cache_dir(twin, key, app_settings)
+    key, folder = _cache_entry(twin, settings or BaselineSettings(), app_settings)
     if not (folder / "baseline.pkl").is_file():
         return None
     try:
@@ -453,9 +459,7 @@ def load_baseline(
     Baseline
     """
     s = settings or BaselineSettings()
-    cfg = load_demand_config(s.demand_file)
-    key = s.key(cfg, _population(s, cfg))
-    folder = cache_dir(twin, key, app_settings)
+    key, folder = _cache_entry(twin, s, app_settings)
     blob = folder / "baseline.pkl"
     if blob.is_file() and not force:
         try:
